@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Security.Cryptography;
@@ -176,12 +177,17 @@ public static class Dpf
     /// Breadth-first expansion of leaf blocks <c>[firstBlock, firstBlock + blockCount)</c>: level by
     /// level only the nodes whose subtrees meet the range, in passes of at most 512 leaf blocks.
     /// </summary>
+    [SkipLocalsInit]
     internal static void EvaluateRangeCore(DpfKey key, long firstBlock, long blockCount, Span<ulong> bits)
     {
         Debug.Assert(firstBlock >= 0 && blockCount > 0 && bits.Length >= blockCount * 2);
         Span<Vector128<byte>> output = MemoryMarshal.Cast<ulong, Vector128<byte>>(bits);
-        Span<Vector128<byte>> bufferA = stackalloc Vector128<byte>[MaxPassBlocks + 4];
-        Span<Vector128<byte>> bufferB = stackalloc Vector128<byte>[MaxPassBlocks + 4];
+
+        // A level holds at most passBlocks + 3 nodes (the range's nodes plus a straddling parent's
+        // sibling); sizing to the pass keeps small blocks cheap. Every slot read is written first.
+        int bufferLength = (int)Math.Min(blockCount, MaxPassBlocks) + 4;
+        Span<Vector128<byte>> bufferA = stackalloc Vector128<byte>[bufferLength];
+        Span<Vector128<byte>> bufferB = stackalloc Vector128<byte>[bufferLength];
         int levels = key.Levels;
         Vector128<byte> root = key.Root;
         Vector128<byte> outputCorrection = key.OutputCorrection;

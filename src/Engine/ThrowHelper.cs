@@ -13,6 +13,11 @@ internal static class ThrowHelper
     internal static void ArgumentOutOfRange(string paramName, long found, string expected) =>
         throw new ArgumentOutOfRangeException(paramName, found, $"{paramName} is {found}; expected {expected}.");
 
+    /// <summary>For indices a PIR client hides: the message names the valid range but not the value.</summary>
+    [DoesNotReturn]
+    internal static void SecretIndexOutOfRange(string paramName, long count) =>
+        throw new ArgumentOutOfRangeException(paramName, $"{paramName} is outside the database; expected 0 <= {paramName} < {count}.");
+
     [DoesNotReturn]
     internal static void ArgumentLength(string paramName, long found, long expected) =>
         throw new ArgumentException($"{paramName} has length {found}; expected {expected}.", paramName);

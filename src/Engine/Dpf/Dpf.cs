@@ -34,9 +34,10 @@ public static class Dpf
             DpfThrow.OutOfRange(nameof(domainBits), domainBits, $"0..{DpfKey.MaxDomainBits}");
         }
 
-        if (alpha < 0 || alpha >= 1L << domainBits)
+        if ((ulong)alpha >= 1UL << domainBits)
         {
-            DpfThrow.OutOfRange(nameof(alpha), alpha, $"0..{(1L << domainBits) - 1}");
+            // α is the secret point: the message names the bound, never the value.
+            DpfThrow.SecretOutOfRange(nameof(alpha), $"0..{(1L << domainBits) - 1}");
         }
 
         Span<byte> rootSeeds = stackalloc byte[32];

@@ -10,6 +10,10 @@ internal static class DpfThrow
         throw new ArgumentOutOfRangeException(parameter, $"{parameter} is {found}; expected {expected}.");
 
     [DoesNotReturn]
+    public static void SecretOutOfRange(string parameter, string expected) =>
+        throw new ArgumentOutOfRangeException(parameter, $"{parameter} is out of range; expected {expected}.");
+
+    [DoesNotReturn]
     public static void Argument(string parameter, string message) =>
         throw new ArgumentException(message, parameter);
 

@@ -1,0 +1,78 @@
+using Privomega.Pir.Engine;
+
+namespace Privomega.Pir.Bench.Throughput;
+
+/// <summary>
+/// XOR PIR with DPF-compressed queries: the timed part is one server answering the batch, key expansion
+/// fused with the scan; <c>queryBytes</c> is the encoded key (292 B at 2^22 records). The second server is
+/// only used by <see cref="IThroughputRun.Verify"/>.
+/// </summary>
+internal sealed class DpfThroughput : IThroughputScheme
+{
+    public string Name => "dpf";
+
+    public IThroughputRun Prepare(PirDatabase database, int threads, int batch) => new Run(database, threads, batch);
+
+    private sealed class Run : IThroughputRun
+    {
+        private readonly PirDatabase _database;
+        private readonly DpfPirClient _client;
+        private readonly DpfPirServer _server;
+        private readonly long[] _indices;
+        private readonly PirQuery[] _sharesA;
+        private readonly PirQuery[] _sharesB;
+        private PirAnswer[] _answers = [];
+
+        public Run(PirDatabase database, int threads, int batch)
+        {
+            _database = database;
+            _client = new DpfPirClient(database.RecordCount, database.RecordBytes);
+            _server = new DpfPirServer(database, threads);
+            var rng = new Random(batch);
+            _indices = new long[batch];
+            _sharesA = new PirQuery[batch];
+            _sharesB = new PirQuery[batch];
+            for (int q = 0; q < batch; q++)
+            {
+                _indices[q] = rng.NextInt64(database.RecordCount);
+                PirQuery[] shares = _client.Query(_indices[q]);
+                _sharesA[q] = shares[0];
+                _sharesB[q] = shares[1];
+            }
+
+            Kernel = "dpf-" + XorKernels.KernelName(batch, _server.Width, _server.Method);
+        }
+
+        public string Kernel { get; }
+
+        public int VectorWidth => (int)_server.Width;
+
+        public long QueryBytes => _client.QueryBytes;
+
+        public long AnswerBytes => _client.AnswerBytes;
+
+        public void AnswerBatch() => _answers = _server.AnswerBatch(_sharesA);
+
+        public bool Verify()
+        {
+            PirAnswer[] other = new DpfPirServer(_database, 1).AnswerBatch(_sharesB);
+            for (int q = 0; q < _indices.Length; q++)
+            {
+                if (!_database.GetRecord(_indices[q]).SequenceEqual(_client.Recover(_indices[q], [_answers[q], other[q]])))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        public void Dispose()
+        {
+            foreach (PirQuery query in _sharesA.Concat(_sharesB))
+            {
+                ((DpfQuery)query).Dispose();
+            }
+        }
+    }
+}

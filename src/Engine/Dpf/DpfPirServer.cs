@@ -1,0 +1,174 @@
+using System.Diagnostics;
+using System.Numerics;
+using System.Security.Cryptography;
+
+namespace Privomega.Pir.Engine;
+
+/// <summary>
+/// One of the two servers of XOR PIR with DPF-compressed queries, bound to a database it does not own.
+/// The selection vector is never materialised: rows are scanned in blocks of <see cref="BlockLeaves"/>
+/// records, and for each block every query's key is expanded over just that block (a few KiB that
+/// stay in L1/L2) and handed straight to the masked-XOR kernel. <c>AnswerBatch</c> answers B queries
+/// in one pass; <see cref="Threads"/> threads take contiguous ranges of blocks.
+/// </summary>
+/// <remarks>
+/// The key's domain is the record count rounded up to a power of two; leaves past the last record
+/// are expanded only up to the next 128-leaf boundary and then ignored by the kernel.
+/// </remarks>
+public sealed class DpfPirServer : IPirServer
+{
+    /// <summary>Default records per fused block: 2^14 selection bits (2 KiB per query).</summary>
+    public const int DefaultBlockLeaves = 1 << 14;
+
+    // Per thread, the selections of a whole batch for one block stay under this many bytes (L2-sized).
+    private const int MaxSelectionBytesPerThread = 256 * 1024;
+
+    private readonly PirDatabase _database;
+
+    /// <summary>Creates a server over <paramref name="database"/> that scans with <paramref name="threads"/> threads at the default kernel width.</summary>
+    public DpfPirServer(PirDatabase database, int threads = 1)
+        : this(database, threads, DefaultBlockLeaves, XorKernels.DefaultWidth, XorBatchMethod.Auto)
+    {
+    }
+
+    /// <summary>Creates a server with a forced block size, kernel width and batch method (benchmarks and tests).</summary>
+    public DpfPirServer(PirDatabase database, int threads, int blockLeaves, KernelWidth width, XorBatchMethod method)
+    {
+        ArgumentNullException.ThrowIfNull(database);
+        if (threads < 1)
+        {
+            DpfThrow.OutOfRange(nameof(threads), threads, "at least 1");
+        }
+
+        if (blockLeaves < Dpf.LeavesPerBlock || blockLeaves > 1 << 24 || !BitOperations.IsPow2(blockLeaves))
+        {
+            DpfThrow.OutOfRange(nameof(blockLeaves), blockLeaves, $"a power of two in {Dpf.LeavesPerBlock}..2^24");
+        }
+
+        _database = database;
+        Threads = threads;
+        BlockLeaves = blockLeaves;
+        Width = width;
+        Method = method;
+        DomainBits = DpfQuery.DomainBitsFor(database.RecordCount);
+    }
+
+    /// <inheritdoc />
+    public PirSchemeKind Scheme => PirSchemeKind.XorDpf;
+
+    /// <summary>Threads a scan uses.</summary>
+    public int Threads { get; }
+
+    /// <summary>Records per fused expand-and-scan block (single query; large batches use smaller blocks).</summary>
+    public int BlockLeaves { get; }
+
+    /// <summary>Kernel width the scans use.</summary>
+    public KernelWidth Width { get; }
+
+    /// <summary>Batch method the scans use.</summary>
+    public XorBatchMethod Method { get; }
+
+    /// <summary>log2 of the index domain queries must be over.</summary>
+    public int DomainBits { get; }
+
+    /// <inheritdoc />
+    public PirAnswer Answer(PirQuery query) => AnswerBatch([query])[0];
+
+    /// <inheritdoc />
+    public PirAnswer[] AnswerBatch(ReadOnlySpan<PirQuery> queries)
+    {
+        if (queries.IsEmpty)
+        {
+            DpfThrow.OutOfRange(nameof(queries), 0, "at least 1 query");
+        }
+
+        var keys = new DpfKey[queries.Length];
+        for (int q = 0; q < queries.Length; q++)
+        {
+            if (queries[q] is not DpfQuery share)
+            {
+                DpfThrow.Argument(nameof(queries), $"queries[{q}] is a {queries[q]?.Scheme.ToString() ?? "null"} query; expected {PirSchemeKind.XorDpf}.");
+                return [];
+            }
+
+            if (share.DomainBits != DomainBits)
+            {
+                DpfThrow.Argument(nameof(queries), $"queries[{q}] has a 2^{share.DomainBits}-leaf domain; the database needs 2^{DomainBits}.");
+            }
+
+            keys[q] = share.Key;
+        }
+
+        _database.ThrowIfDisposed();
+        int stride = _database.RecordStride;
+        int batch = keys.Length;
+        int block = BlockFor(batch);
+        long blocks = (_database.RecordCount + block - 1) / block;
+        int threads = (int)Math.Min(Threads, blocks);
+        var accumulators = new byte[threads][];
+        for (int t = 0; t < threads; t++)
+        {
+            accumulators[t] = new byte[checked(batch * stride)];
+        }
+
+        if (threads == 1)
+        {
+            ScanBlocks(keys, 0, blocks, block, accumulators[0]);
+        }
+        else
+        {
+            Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
+                ScanBlocks(keys, blocks * t / threads, blocks * (t + 1) / threads, block, accumulators[t]));
+            for (int t = 1; t < threads; t++)
+            {
+                XorKernels.XorInto(accumulators[0], accumulators[t]);
+            }
+        }
+
+        var answers = new PirAnswer[batch];
+        for (int q = 0; q < batch; q++)
+        {
+            answers[q] = new XorAnswer(PirSchemeKind.XorDpf, accumulators[0].AsSpan(q * stride, _database.RecordBytes));
+        }
+
+        return answers;
+    }
+
+    /// <summary>Records per block for a batch: <see cref="BlockLeaves"/>, shrunk so the batch's selections fit the per-thread budget, and no larger than the padded domain.</summary>
+    internal int BlockFor(int batch)
+    {
+        long budgetLeaves = Math.Max((long)MaxSelectionBytesPerThread * 8 / batch, Dpf.LeavesPerBlock);
+        long block = Math.Min(BlockLeaves, (long)BitOperations.RoundUpToPowerOf2((ulong)budgetLeaves + 1) >> 1);
+        long padded = Math.Max(1L << DomainBits, Dpf.LeavesPerBlock);
+        return (int)Math.Min(block, padded);
+    }
+
+    /// <summary>Fused expand-and-scan over blocks <c>[firstBlock, endBlock)</c> of <paramref name="block"/> records each.</summary>
+    private void ScanBlocks(DpfKey[] keys, long firstBlock, long endBlock, int block, byte[] accumulators)
+    {
+        Debug.Assert(block % Dpf.LeavesPerBlock == 0);
+        int words = block / 64;
+        var selections = new ulong[keys.Length * words];
+        long recordCount = _database.RecordCount;
+        try
+        {
+            for (long b = firstBlock; b < endBlock; b++)
+            {
+                long first = b * block;
+                int rows = (int)Math.Min(block, recordCount - first);
+                int leafBlocks = (rows + Dpf.LeavesPerBlock - 1) / Dpf.LeavesPerBlock;
+                for (int q = 0; q < keys.Length; q++)
+                {
+                    Dpf.EvaluateRangeCore(keys[q], first / Dpf.LeavesPerBlock, leafBlocks, selections.AsSpan(q * words, leafBlocks * 2));
+                }
+
+                XorKernels.AccumulateMaskedBatch(_database, first, rows, selections, words, accumulators, Width, Method);
+            }
+        }
+        finally
+        {
+            // The expanded selection is this server's key share: do not leave it in memory.
+            CryptographicOperations.ZeroMemory(System.Runtime.InteropServices.MemoryMarshal.AsBytes(selections.AsSpan()));
+        }
+    }
+}

@@ -79,7 +79,7 @@ public static unsafe partial class XorKernels
             }
             else
             {
-                MaskedBatchCore(tailRows, stride, count - done, sel + blocks, selectionWords, batch, acc, new LanePlan(stride, width));
+                MaskedSmallBatchCore(tailRows, stride, count - done, sel + blocks, selectionWords, batch, acc, width);
             }
         }
     }

@@ -103,6 +103,38 @@ public class DpfTests
         }
     }
 
+    [Theory]
+    [InlineData(33)]
+    [InlineData(40)]
+    [InlineData(48)]
+    public void Large_domains_evaluate_correctly_at_offsets_beyond_int_range(int n)
+    {
+        const int seed = 4040;
+        var random = new Random(seed + n);
+        long alpha = random.NextInt64(1L << n);
+        (DpfKey key0, DpfKey key1) = Dpf.Generate(alpha, n);
+        Assert.True(Dpf.Evaluate(key0, alpha) ^ Dpf.Evaluate(key1, alpha), $"n {n}, alpha {alpha}, seed {seed}");
+        long other = alpha ^ (1L << (n - 1));
+        Assert.False(Dpf.Evaluate(key0, other) ^ Dpf.Evaluate(key1, other), $"n {n}, x {other}, seed {seed}");
+
+        // Four leaf blocks around α (clamped to the domain), and the first and last four.
+        long aroundAlpha = Math.Clamp((alpha & ~127L) - 256, 0, (1L << n) - 512);
+        foreach (long first in new[] { aroundAlpha, 0, (1L << n) - 512 })
+        {
+            var share0 = new ulong[8];
+            var share1 = new ulong[8];
+            Dpf.EvaluateRange(key0, first, 512, share0);
+            Dpf.EvaluateRange(key1, first, 512, share1);
+            for (int word = 0; word < 8; word++)
+            {
+                long leaf = first + (64L * word);
+                ulong expected = alpha >= leaf && alpha < leaf + 64 ? 1UL << (int)(alpha - leaf) : 0;
+                Assert.True(expected == (share0[word] ^ share1[word]), $"n {n}, alpha {alpha}, leaf {leaf}, seed {seed}");
+                Assert.Equal(Dpf.Evaluate(key0, leaf + 5), ((share0[word] >> 5) & 1) != 0);
+            }
+        }
+    }
+
     [Fact]
     public void Deterministic_generation_is_reproducible_and_seed_dependent()
     {

@@ -79,6 +79,38 @@ public class DpfTests
     }
 
     [Fact]
+    public void Subtree_evaluation_from_every_level_matches_full_domain()
+    {
+        const int seed = 2024;
+        const int n = 13; // ν = 6: 64 leaf blocks
+        (DpfKey key, _) = Dpf.Generate(new Random(seed).NextInt64(1L << n), n);
+        ulong[] full = Dpf.EvaluateFullDomain(key);
+        for (int level = 0; level <= key.Levels; level++)
+        {
+            var nodes = new System.Runtime.Intrinsics.Vector128<byte>[1 << level];
+            Dpf.ExpandNodesCore(key, level, 0, nodes);
+            var tail = new System.Runtime.Intrinsics.Vector128<byte>[Math.Max(0, (1 << level) - 3)];
+            if (tail.Length > 0)
+            {
+                Dpf.ExpandNodesCore(key, level, 3, tail);
+                Assert.True(nodes.AsSpan(3).SequenceEqual(tail), $"level {level}, seed {seed}");
+            }
+
+            int span = 1 << (key.Levels - level); // leaf blocks under one node
+            for (int node = 0; node < nodes.Length; node++)
+            {
+                // The whole subtree, and a ragged prefix of it as the last block of a scan has.
+                foreach (int count in new[] { span, Math.Max(1, span - 1) })
+                {
+                    var bits = new ulong[count * 2];
+                    Dpf.EvaluateSubtreeRangeCore(key, level, nodes[node], node, (long)node * span, count, bits);
+                    Assert.True(full.AsSpan(node * span * 2, count * 2).SequenceEqual(bits), $"level {level}, node {node}, count {count}, seed {seed}");
+                }
+            }
+        }
+    }
+
+    [Fact]
     public void Range_evaluation_crosses_pass_boundaries()
     {
         const int seed = 77;

@@ -23,6 +23,21 @@ public static unsafe partial class XorKernels
 
     private const int TableBytes = StripsPerBuild * StripTableBytes;
 
+    /// <summary>
+    /// This thread's table, kept between calls because schemes that expand their queries in chunks (DPF) call the kernel
+    /// once per chunk of rows. Pinned, so its address is stable; over-allocated by one cache line to be 64-byte aligned.
+    /// It only ever holds XORs of public database rows.
+    /// </summary>
+    [ThreadStatic]
+    private static byte[]? t_table;
+
+    private static byte* AlignedTable()
+    {
+        byte[] table = t_table ??= GC.AllocateArray<byte>(TableBytes + PirDatabase.Alignment, pinned: true);
+        byte* start = (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(table));
+        return (byte*)(((nuint)start + PirDatabase.Alignment - 1) & ~(nuint)(PirDatabase.Alignment - 1));
+    }
+
     // Fully optimised from the first call: a scan of a large database is one long call that tiering would start in unoptimised code.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void FourRussiansCore(byte* rows, int stride, int count, ulong* sel, int selectionWords, int batch, byte* acc, KernelWidth width)
@@ -30,53 +45,45 @@ public static unsafe partial class XorKernels
         int blocks = count / BlockRows;
         if (blocks > 0)
         {
-            // Entry (g, m) of strip s lives at s·16 KiB + (g·16 + m)·64 for every width, so entry 0 of each group is never written and stays zero.
-            byte* table = (byte*)NativeMemory.AlignedAlloc(TableBytes, PirDatabase.Alignment);
-            NativeMemory.Clear(table, TableBytes);
+            // Entry (g, m) of strip s lives at s·16 KiB + (g·16 + m)·64 for every width, so entry 0 of each group is never
+            // written: it is zero from allocation and stays zero across calls.
+            byte* table = AlignedTable();
             nint* offsets = stackalloc nint[GroupsPerBlock];
-            try
+            for (int b = 0; b < blocks; b++)
             {
-                for (int b = 0; b < blocks; b++)
+                byte* blockRows = rows + ((nint)b * BlockRows * stride);
+                // The next block's rows, requested group by group while this block is tabulated (null on the last block).
+                byte* nextRows = b + 1 < blocks ? blockRows + ((nint)BlockRows * stride) : null;
+                int c0 = 0;
+                if (width == KernelWidth.Vector512)
                 {
-                    byte* blockRows = rows + ((nint)b * BlockRows * stride);
-                    // The next block's rows, requested group by group while this block is tabulated (null on the last block).
-                    byte* nextRows = b + 1 < blocks ? blockRows + ((nint)BlockRows * stride) : null;
-                    int c0 = 0;
-                    if (width == KernelWidth.Vector512)
+                    while (stride - c0 >= ColumnChunkBytes)
                     {
-                        while (stride - c0 >= ColumnChunkBytes)
+                        int strips = Math.Min(StripsPerBuild, (stride - c0) / ColumnChunkBytes);
+                        BuildStrips512(table, blockRows + c0, stride, strips, nextRows == null ? null : nextRows + c0);
+                        for (int s = 0; s < strips; s++, c0 += ColumnChunkBytes)
                         {
-                            int strips = Math.Min(StripsPerBuild, (stride - c0) / ColumnChunkBytes);
-                            BuildStrips512(table, blockRows + c0, stride, strips, nextRows == null ? null : nextRows + c0);
-                            for (int s = 0; s < strips; s++, c0 += ColumnChunkBytes)
-                            {
-                                QueryStrip512(table + (s * StripTableBytes), sel + b, selectionWords, batch, acc + c0, stride);
-                            }
+                            QueryStrip512(table + (s * StripTableBytes), sel + b, selectionWords, batch, acc + c0, stride);
                         }
-                    }
-                    else if (width == KernelWidth.Vector256)
-                    {
-                        while (stride - c0 >= ColumnChunkBytes)
-                        {
-                            int strips = Math.Min(StripsPerBuild, (stride - c0) / ColumnChunkBytes);
-                            BuildStrips256(table, blockRows + c0, stride, strips, nextRows == null ? null : nextRows + c0);
-                            for (int s = 0; s < strips; s++, c0 += ColumnChunkBytes)
-                            {
-                                QueryStrip256(table + (s * StripTableBytes), sel + b, selectionWords, batch, acc + c0, stride);
-                            }
-                        }
-                    }
-
-                    for (; c0 < stride; c0 += ColumnChunkBytes)
-                    {
-                        FourRussiansStripPlan(table, offsets, blockRows + c0, stride, Math.Min(ColumnChunkBytes, stride - c0), sel + b, selectionWords, batch, acc + c0, width);
                     }
                 }
-            }
-            finally
-            {
-                NativeMemory.Clear(table, TableBytes);
-                NativeMemory.AlignedFree(table);
+                else if (width == KernelWidth.Vector256)
+                {
+                    while (stride - c0 >= ColumnChunkBytes)
+                    {
+                        int strips = Math.Min(StripsPerBuild, (stride - c0) / ColumnChunkBytes);
+                        BuildStrips256(table, blockRows + c0, stride, strips, nextRows == null ? null : nextRows + c0);
+                        for (int s = 0; s < strips; s++, c0 += ColumnChunkBytes)
+                        {
+                            QueryStrip256(table + (s * StripTableBytes), sel + b, selectionWords, batch, acc + c0, stride);
+                        }
+                    }
+                }
+
+                for (; c0 < stride; c0 += ColumnChunkBytes)
+                {
+                    FourRussiansStripPlan(table, offsets, blockRows + c0, stride, Math.Min(ColumnChunkBytes, stride - c0), sel + b, selectionWords, batch, acc + c0, width);
+                }
             }
         }
 

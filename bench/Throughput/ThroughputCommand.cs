@@ -23,6 +23,7 @@ internal sealed record ThroughputResult(
     long QueryBytes,
     long AnswerBytes,
     double SecondsPerPass,
+    double CpuShare,
     bool Verified);
 
 /// <summary>What to sweep. Empty <see cref="Records"/> means the default sizes, from cache-resident to 1 GiB.</summary>
@@ -98,6 +99,12 @@ internal static class ThroughputCommand
         }
         else
         {
+            if (Console.IsOutputRedirected)
+            {
+                // Spectre assumes 80 columns when not on a terminal, which folds the table into unreadable cells.
+                AnsiConsole.Profile.Width = Math.Max(AnsiConsole.Profile.Width, 180);
+            }
+
             AnsiConsole.Progress()
                 .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
                 .Start(ctx =>
@@ -113,7 +120,7 @@ internal static class ThroughputCommand
                     });
                 });
             AnsiConsole.Write(BuildTable(results));
-            AnsiConsole.MarkupLine($"[grey]vector width in use: {XorKernels.VectorWidth} bits; dbBytes/s counts database bytes scanned per pass; read = sequential read bandwidth over the same rows and threads.[/]");
+            AnsiConsole.MarkupLine($"[grey]vector width in use: {XorKernels.VectorWidth} bits; dbBytes/s counts database bytes scanned per pass; read = sequential read bandwidth over the same rows and threads; cpu share below 1 = other processes took the cores.[/]");
         }
 
         if (results.Any(r => !r.Verified))
@@ -128,7 +135,12 @@ internal static class ThroughputCommand
     private static ThroughputResult Measure(IThroughputScheme scheme, PirDatabase database, int threads, int batch)
     {
         using IThroughputRun run = scheme.Prepare(database, threads, batch);
+        TimeSpan cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+        long wallBefore = Stopwatch.GetTimestamp();
         double pass = MedianSeconds(run.AnswerBatch);
+        // Share of the requested cores this process got while timing: near 1 on a quiet machine; well below 1 means
+        // other processes took the cores and every rate here is low by about that factor.
+        double cpuShare = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds / (Stopwatch.GetElapsedTime(wallBefore).TotalSeconds * threads);
         ulong sink = 0;
         double read = MedianSeconds(() => sink ^= ReadBandwidth.ReadAll(database, threads));
         GC.KeepAlive(sink);
@@ -150,6 +162,7 @@ internal static class ThroughputCommand
             run.QueryBytes,
             run.AnswerBytes,
             pass,
+            cpuShare,
             verified);
     }
 
@@ -181,7 +194,7 @@ internal static class ThroughputCommand
     private static Table BuildTable(List<ThroughputResult> results)
     {
         var table = new Table().Border(TableBorder.Rounded);
-        foreach (string column in new[] { "scheme", "kernel", "records", "R", "db", "T", "B", "db GB/s", "read GB/s", "ratio", "queries/s", "q/s/thread", "query B", "answer B" })
+        foreach (string column in new[] { "scheme", "kernel", "records", "R", "db", "T", "B", "db GB/s", "read GB/s", "ratio", "queries/s", "q/s/thread", "query B", "answer B", "cpu share" })
         {
             table.AddColumn(new TableColumn(column).RightAligned());
         }
@@ -202,7 +215,8 @@ internal static class ThroughputCommand
                 r.QueriesPerSecond.ToString("N0", CultureInfo.InvariantCulture),
                 r.QueriesPerSecondPerThread.ToString("N0", CultureInfo.InvariantCulture),
                 r.QueryBytes.ToString("N0", CultureInfo.InvariantCulture),
-                r.AnswerBytes.ToString("N0", CultureInfo.InvariantCulture));
+                r.AnswerBytes.ToString("N0", CultureInfo.InvariantCulture),
+                r.CpuShare.ToString("F2", CultureInfo.InvariantCulture));
         }
 
         return table;

@@ -63,8 +63,8 @@ public static unsafe partial class XorKernels
     /// <summary>Rows per four-Russians group; a group's table has 2^4 = 16 entries.</summary>
     internal const int GroupRows = 4;
 
-    /// <summary>Column strip a four-Russians table entry holds; 16 groups × 16 entries × 128 B = 32 KiB of table, so lookups hit L1.</summary>
-    internal const int ColumnChunkBytes = 128;
+    /// <summary>Column strip a four-Russians table entry holds; 16 groups × 16 entries × 64 B = 16 KiB of table, which stays in L1 next to the block's rows and the accumulators.</summary>
+    internal const int ColumnChunkBytes = 64;
 
     /// <summary>Smallest batch for which <see cref="XorBatchMethod.Auto"/> uses four Russians (measured with the bdn suites).</summary>
     public const int FourRussiansMinBatch = 8;

@@ -53,12 +53,13 @@ internal sealed class DpfThroughput : IThroughputScheme
 
         public void AnswerBatch() => _answers = _server.AnswerBatch(_sharesA);
 
+        /// <summary>Recovers the first and last query of the batch (a full second batch would double the run time on large databases).</summary>
         public bool Verify()
         {
-            PirAnswer[] other = new DpfPirServer(_database, 1).AnswerBatch(_sharesB);
-            for (int q = 0; q < _indices.Length; q++)
+            foreach (int q in new[] { 0, _indices.Length - 1 })
             {
-                if (!_database.GetRecord(_indices[q]).SequenceEqual(_client.Recover(_indices[q], [_answers[q], other[q]])))
+                PirAnswer other = new DpfPirServer(_database, 1).Answer(_sharesB[q]);
+                if (!_database.GetRecord(_indices[q]).SequenceEqual(_client.Recover(_indices[q], [_answers[q], other])))
                 {
                     return false;
                 }

@@ -178,10 +178,22 @@ public static class Dpf
     /// Breadth-first expansion of leaf blocks <c>[firstBlock, firstBlock + blockCount)</c>: level by
     /// level only the nodes whose subtrees meet the range, in passes of at most 512 leaf blocks.
     /// </summary>
+    internal static void EvaluateRangeCore(DpfKey key, long firstBlock, long blockCount, Span<ulong> bits) =>
+        EvaluateSubtreeRangeCore(key, 0, key.Root, 0, firstBlock, blockCount, bits);
+
+    /// <summary>
+    /// <see cref="EvaluateRangeCore"/> started from node <paramref name="rootIndex"/> of level
+    /// <paramref name="rootLevel"/> (as <see cref="ExpandNodesCore"/> returns it) instead of the root:
+    /// the range must lie in that node's subtree. The fused PIR scan uses it so that the path from the
+    /// root to each block is expanded once per group of blocks rather than once per block.
+    /// </summary>
     [SkipLocalsInit]
-    internal static void EvaluateRangeCore(DpfKey key, long firstBlock, long blockCount, Span<ulong> bits)
+    internal static void EvaluateSubtreeRangeCore(
+        DpfKey key, int rootLevel, Vector128<byte> rootNode, long rootIndex, long firstBlock, long blockCount, Span<ulong> bits)
     {
+        int levels = key.Levels;
         Debug.Assert(firstBlock >= 0 && blockCount > 0 && bits.Length >= blockCount * 2);
+        Debug.Assert(firstBlock >> (levels - rootLevel) == rootIndex && (firstBlock + blockCount - 1) >> (levels - rootLevel) == rootIndex);
         Span<Vector128<byte>> output = MemoryMarshal.Cast<ulong, Vector128<byte>>(bits);
 
         // A level holds at most passBlocks + 3 nodes (the range's nodes plus a straddling parent's
@@ -189,38 +201,70 @@ public static class Dpf
         int bufferLength = (int)Math.Min(blockCount, MaxPassBlocks) + 4;
         Span<Vector128<byte>> bufferA = stackalloc Vector128<byte>[bufferLength];
         Span<Vector128<byte>> bufferB = stackalloc Vector128<byte>[bufferLength];
-        int levels = key.Levels;
-        Vector128<byte> root = key.Root;
         Vector128<byte> outputCorrection = key.OutputCorrection;
 
         for (long done = 0; done < blockCount; done += MaxPassBlocks)
         {
             long a = firstBlock + done;
             long b = a + Math.Min(MaxPassBlocks, blockCount - done);
-
-            // cur holds the nodes [lo, lo + cur.Length) of the current level.
-            Span<Vector128<byte>> cur = bufferA[..1];
-            cur[0] = root;
-            long lo = 0;
-            bool inA = true;
-            for (int level = 0; level < levels; level++)
-            {
-                int shift = levels - level - 1;
-                long nextLo = a >> shift;
-                long nextHi = ((b - 1) >> shift) + 1;
-                Span<Vector128<byte>> next = inA ? bufferB : bufferA;
-                DpfPrg.ExpandLevel(cur, next, key.LeftCorrection(level), key.RightCorrection(level));
-                cur = next.Slice((int)(nextLo - (2 * lo)), (int)(nextHi - nextLo));
-                lo = nextLo;
-                inA = !inA;
-            }
-
-            Debug.Assert(lo == a && cur.Length == b - a);
-            DpfPrg.ConvertLeaves(cur, output.Slice((int)done, (int)(b - a)), outputCorrection);
+            Span<Vector128<byte>> leaves = Descend(key, rootLevel, rootNode, rootIndex, levels, a, b, bufferA, bufferB);
+            DpfPrg.ConvertLeaves(leaves, output.Slice((int)done, (int)(b - a)), outputCorrection);
         }
 
         CryptographicOperations.ZeroMemory(MemoryMarshal.AsBytes(bufferA));
         CryptographicOperations.ZeroMemory(MemoryMarshal.AsBytes(bufferB));
+    }
+
+    /// <summary>
+    /// The tree nodes <c>[firstNode, firstNode + nodes.Length)</c> of <paramref name="level"/> (0 = root,
+    /// <see cref="DpfKey.Levels"/> = leaf nodes), control bit in bit 0. They are seed material: the caller wipes them.
+    /// </summary>
+    [SkipLocalsInit]
+    internal static void ExpandNodesCore(DpfKey key, int level, long firstNode, Span<Vector128<byte>> nodes)
+    {
+        Debug.Assert(level >= 0 && level <= key.Levels && firstNode >= 0 && firstNode + nodes.Length <= 1L << level);
+        int bufferLength = Math.Min(nodes.Length, MaxPassBlocks) + 4;
+        Span<Vector128<byte>> bufferA = stackalloc Vector128<byte>[bufferLength];
+        Span<Vector128<byte>> bufferB = stackalloc Vector128<byte>[bufferLength];
+        for (int done = 0; done < nodes.Length; done += MaxPassBlocks)
+        {
+            long a = firstNode + done;
+            long b = a + Math.Min(MaxPassBlocks, nodes.Length - done);
+            Descend(key, 0, key.Root, 0, level, a, b, bufferA, bufferB).CopyTo(nodes[done..]);
+        }
+
+        CryptographicOperations.ZeroMemory(MemoryMarshal.AsBytes(bufferA));
+        CryptographicOperations.ZeroMemory(MemoryMarshal.AsBytes(bufferB));
+    }
+
+    /// <summary>
+    /// Expands node <paramref name="startIndex"/> of <paramref name="startLevel"/> down to the nodes
+    /// <c>[a, b)</c> of <paramref name="targetLevel"/>, which must lie in its subtree, keeping at each level
+    /// only the nodes whose subtrees meet the range. Returns a slice of one of the two buffers.
+    /// </summary>
+    private static Span<Vector128<byte>> Descend(
+        DpfKey key, int startLevel, Vector128<byte> startNode, long startIndex, int targetLevel, long a, long b,
+        Span<Vector128<byte>> bufferA, Span<Vector128<byte>> bufferB)
+    {
+        // cur holds the nodes [lo, lo + cur.Length) of the current level.
+        Span<Vector128<byte>> cur = bufferA[..1];
+        cur[0] = startNode;
+        long lo = startIndex;
+        bool inA = true;
+        for (int level = startLevel; level < targetLevel; level++)
+        {
+            int shift = targetLevel - level - 1;
+            long nextLo = a >> shift;
+            long nextHi = ((b - 1) >> shift) + 1;
+            Span<Vector128<byte>> next = inA ? bufferB : bufferA;
+            DpfPrg.ExpandLevel(cur, next, key.LeftCorrection(level), key.RightCorrection(level));
+            cur = next.Slice((int)(nextLo - (2 * lo)), (int)(nextHi - nextLo));
+            lo = nextLo;
+            inA = !inA;
+        }
+
+        Debug.Assert(lo == a && cur.Length == b - a);
+        return cur;
     }
 
     private static Vector128<byte> UnitBlock(int position)

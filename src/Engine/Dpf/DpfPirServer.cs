@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.Numerics;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using System.Security.Cryptography;
 
 namespace Privomega.Pir.Engine;
@@ -22,6 +24,9 @@ public sealed class DpfPirServer : IPirServer
 
     // Per thread, the selections of a whole batch for one block stay under this many bytes (L2-sized).
     private const int MaxSelectionBytesPerThread = 256 * 1024;
+
+    // Per thread, cached subtree roots of a batch (16 bytes each) stay under 64 KiB.
+    private const int MaxRootNodesPerThread = 4096;
 
     private readonly PirDatabase _database;
 
@@ -144,31 +149,53 @@ public sealed class DpfPirServer : IPirServer
     }
 
     /// <summary>Fused expand-and-scan over blocks <c>[firstBlock, endBlock)</c> of <paramref name="block"/> records each.</summary>
+    /// <remarks>
+    /// Blocks are aligned subtrees of the DPF tree. For each group of blocks the nodes at the blocks' root
+    /// level are expanded once per key, so the path from the tree root is not re-walked for every block;
+    /// then each block is expanded from its own node and scanned.
+    /// </remarks>
     private void ScanBlocks(DpfKey[] keys, long firstBlock, long endBlock, int block, byte[] accumulators)
     {
-        Debug.Assert(block % Dpf.LeavesPerBlock == 0);
+        Debug.Assert(block % Dpf.LeavesPerBlock == 0 && BitOperations.IsPow2(block));
         int words = block / 64;
+        int leafBlocksPerBlock = block / Dpf.LeavesPerBlock;
+        int rootLevel = DpfKey.LevelsFor(DomainBits) - BitOperations.Log2((uint)leafBlocksPerBlock);
+        Debug.Assert(rootLevel >= 0);
+        int groupBlocks = Math.Clamp(MaxRootNodesPerThread / keys.Length, 1, 64);
         var selections = new ulong[keys.Length * words];
+        var roots = new Vector128<byte>[keys.Length * groupBlocks];
         long recordCount = _database.RecordCount;
         try
         {
-            for (long b = firstBlock; b < endBlock; b++)
+            for (long group = firstBlock; group < endBlock; group += groupBlocks)
             {
-                long first = b * block;
-                int rows = (int)Math.Min(block, recordCount - first);
-                int leafBlocks = (rows + Dpf.LeavesPerBlock - 1) / Dpf.LeavesPerBlock;
+                int count = (int)Math.Min(groupBlocks, endBlock - group);
                 for (int q = 0; q < keys.Length; q++)
                 {
-                    Dpf.EvaluateRangeCore(keys[q], first / Dpf.LeavesPerBlock, leafBlocks, selections.AsSpan(q * words, leafBlocks * 2));
+                    Dpf.ExpandNodesCore(keys[q], rootLevel, group, roots.AsSpan(q * groupBlocks, count));
                 }
 
-                XorKernels.AccumulateMaskedBatch(_database, first, rows, selections, words, accumulators, Width, Method);
+                for (int j = 0; j < count; j++)
+                {
+                    long b = group + j;
+                    long first = b * block;
+                    int rows = (int)Math.Min(block, recordCount - first);
+                    int leafBlocks = (rows + Dpf.LeavesPerBlock - 1) / Dpf.LeavesPerBlock;
+                    for (int q = 0; q < keys.Length; q++)
+                    {
+                        Dpf.EvaluateSubtreeRangeCore(
+                            keys[q], rootLevel, roots[(q * groupBlocks) + j], b, b * leafBlocksPerBlock, leafBlocks, selections.AsSpan(q * words, leafBlocks * 2));
+                    }
+
+                    XorKernels.AccumulateMaskedBatch(_database, first, rows, selections, words, accumulators, Width, Method);
+                }
             }
         }
         finally
         {
-            // The expanded selection is this server's key share: do not leave it in memory.
-            CryptographicOperations.ZeroMemory(System.Runtime.InteropServices.MemoryMarshal.AsBytes(selections.AsSpan()));
+            // The expanded selection and the subtree roots are this server's key share: do not leave them in memory.
+            CryptographicOperations.ZeroMemory(MemoryMarshal.AsBytes(selections.AsSpan()));
+            CryptographicOperations.ZeroMemory(MemoryMarshal.AsBytes(roots.AsSpan()));
         }
     }
 }

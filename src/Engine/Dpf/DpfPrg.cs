@@ -20,13 +20,15 @@ namespace Privomega.Pir.Engine;
 /// <para>
 /// The three keys are public, fixed, and nothing-up-my-sleeve: the first 16 bytes of
 /// SHA-256("Privomega DPF fixed AES-128 key: left" / "...: right" / "...: value") (ASCII). A test
-/// recomputes them. Fixed-key AES in this shape is the PRG of every deployed tree DPF (Google's
-/// distributed_point_functions, Doerner–shelat's Floram); its security argument models AES with
-/// a public key as a random permutation (Guo et al., S&amp;P 2020).
+/// recomputes them. Fixed-key AES in this shape is the PRG of deployed tree DPFs (e.g. Google's
+/// distributed_point_functions); its security argument models AES under a public key as a random
+/// permutation (Guo et al., IEEE S&amp;P 2020).
 /// </para>
+/// <para>
 /// Paths: AES-NI on <see cref="Vector128{T}"/>, eight independent blocks in flight to cover the
 /// AESENC latency (.NET 10 exposes no 256/512-bit VAES form), and <see cref="SoftwareAes128"/>
 /// when the CPU or runtime lacks AES-NI. Both must agree bit for bit.
+/// </para>
 /// </remarks>
 internal static class DpfPrg
 {

@@ -11,11 +11,32 @@ namespace Privomega.Pir.Engine;
 /// strip: tabulate, for each of the 16 groups of 4 rows, the XOR of every subset of the group (16 entries, entry 0 empty),
 /// then each query XORs one entry per group into its accumulator. A query costs 16 lookups per 64 rows instead of 64
 /// masked XORs; the table build (15 entries per group) is shared by the whole batch. Which entry is read depends on the
-/// selection, but every lookup hits a 32 KiB table that the build just wrote, the same table whatever the selection.
+/// selection, but every lookup hits a 16 KiB table that the build just wrote, the same table whatever the selection.
 /// </summary>
 public static unsafe partial class XorKernels
 {
-    private const int TableBytes = GroupsPerBlock * EntriesPerGroup * ColumnChunkBytes;
+    /// <summary>One strip's table: 16 groups × 16 entries × 64 B = 16 KiB, L1-resident while the batch reads it.</summary>
+    private const int StripTableBytes = GroupsPerBlock * EntriesPerGroup * ColumnChunkBytes;
+
+    /// <summary>Strips tabulated together: the build then reads each group's 4 rows 256 contiguous bytes at a time, which the prefetchers follow.</summary>
+    private const int StripsPerBuild = 4;
+
+    private const int TableBytes = StripsPerBuild * StripTableBytes;
+
+    /// <summary>
+    /// This thread's table, kept between calls because schemes that expand their queries in chunks (DPF) call the kernel
+    /// once per chunk of rows. Pinned, so its address is stable; over-allocated by one cache line to be 64-byte aligned.
+    /// It only ever holds XORs of public database rows.
+    /// </summary>
+    [ThreadStatic]
+    private static byte[]? t_table;
+
+    private static byte* AlignedTable()
+    {
+        byte[] table = t_table ??= GC.AllocateArray<byte>(TableBytes + PirDatabase.Alignment, pinned: true);
+        byte* start = (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(table));
+        return (byte*)(((nuint)start + PirDatabase.Alignment - 1) & ~(nuint)(PirDatabase.Alignment - 1));
+    }
 
     // Fully optimised from the first call: a scan of a large database is one long call that tiering would start in unoptimised code.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -24,48 +45,45 @@ public static unsafe partial class XorKernels
         int blocks = count / BlockRows;
         if (blocks > 0)
         {
-            // Entry (g, m) lives at (g·16 + m)·128 for every strip width, so entry 0 of each group is never written and stays zero.
-            byte* table = (byte*)NativeMemory.AlignedAlloc(TableBytes, PirDatabase.Alignment);
-            NativeMemory.Clear(table, TableBytes);
+            // Entry (g, m) of strip s lives at s·16 KiB + (g·16 + m)·64 for every width, so entry 0 of each group is never
+            // written: it is zero from allocation and stays zero across calls.
+            byte* table = AlignedTable();
             nint* offsets = stackalloc nint[GroupsPerBlock];
-            try
+            for (int b = 0; b < blocks; b++)
             {
-                for (int b = 0; b < blocks; b++)
+                byte* blockRows = rows + ((nint)b * BlockRows * stride);
+                // The next block's rows, requested group by group while this block is tabulated (null on the last block).
+                byte* nextRows = b + 1 < blocks ? blockRows + ((nint)BlockRows * stride) : null;
+                int c0 = 0;
+                if (width == KernelWidth.Vector512)
                 {
-                    byte* blockRows = rows + ((nint)b * BlockRows * stride);
-                    if (b + 1 < blocks)
+                    while (stride - c0 >= ColumnChunkBytes)
                     {
-                        PrefetchRows(blockRows + ((nint)BlockRows * stride), BlockRows * stride);
-                    }
-
-                    int c0 = 0;
-                    if (width == KernelWidth.Vector512)
-                    {
-                        for (; c0 + ColumnChunkBytes <= stride; c0 += ColumnChunkBytes)
+                        int strips = Math.Min(StripsPerBuild, (stride - c0) / ColumnChunkBytes);
+                        BuildStrips512(table, blockRows + c0, stride, strips, nextRows == null ? null : nextRows + c0);
+                        for (int s = 0; s < strips; s++, c0 += ColumnChunkBytes)
                         {
-                            BuildStrip512(table, blockRows + c0, stride);
-                            QueryStrip512(table, sel + b, selectionWords, batch, acc + c0, stride);
+                            QueryStrip512(table + (s * StripTableBytes), sel + b, selectionWords, batch, acc + c0, stride);
                         }
-                    }
-                    else if (width == KernelWidth.Vector256)
-                    {
-                        for (; c0 + ColumnChunkBytes <= stride; c0 += ColumnChunkBytes)
-                        {
-                            BuildStrip256(table, blockRows + c0, stride);
-                            QueryStrip256(table, sel + b, selectionWords, batch, acc + c0, stride);
-                        }
-                    }
-
-                    for (; c0 < stride; c0 += ColumnChunkBytes)
-                    {
-                        FourRussiansStripPlan(table, offsets, blockRows + c0, stride, Math.Min(ColumnChunkBytes, stride - c0), sel + b, selectionWords, batch, acc + c0, width);
                     }
                 }
-            }
-            finally
-            {
-                NativeMemory.Clear(table, TableBytes);
-                NativeMemory.AlignedFree(table);
+                else if (width == KernelWidth.Vector256)
+                {
+                    while (stride - c0 >= ColumnChunkBytes)
+                    {
+                        int strips = Math.Min(StripsPerBuild, (stride - c0) / ColumnChunkBytes);
+                        BuildStrips256(table, blockRows + c0, stride, strips, nextRows == null ? null : nextRows + c0);
+                        for (int s = 0; s < strips; s++, c0 += ColumnChunkBytes)
+                        {
+                            QueryStrip256(table + (s * StripTableBytes), sel + b, selectionWords, batch, acc + c0, stride);
+                        }
+                    }
+                }
+
+                for (; c0 < stride; c0 += ColumnChunkBytes)
+                {
+                    FourRussiansStripPlan(table, offsets, blockRows + c0, stride, Math.Min(ColumnChunkBytes, stride - c0), sel + b, selectionWords, batch, acc + c0, width);
+                }
             }
         }
 
@@ -79,28 +97,31 @@ public static unsafe partial class XorKernels
             }
             else
             {
-                MaskedBatchCore(tailRows, stride, count - done, sel + blocks, selectionWords, batch, acc, new LanePlan(stride, width));
+                MaskedSmallBatchCore(tailRows, stride, count - done, sel + blocks, selectionWords, batch, acc, width);
             }
         }
     }
 
     /// <summary>
-    /// Asks for the next block while this one is tabulated: the build reads each row in 128-byte strips, a pattern the
-    /// hardware prefetchers follow poorly, so without this the build waits on memory. No effect off x86.
+    /// Requests one group's rows of the next block while this block is tabulated. The build issues 15 stores per 4 row
+    /// loads, so its own loads leave few misses in flight and it would wait on memory. No effect off x86.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void PrefetchRows(byte* start, int bytes)
+    private static void PrefetchGroup(byte* rows, int stride, int bytes)
     {
         if (Sse.IsSupported)
         {
-            for (int i = 0; i < bytes; i += 64)
+            for (int r = 0; r < GroupRows; r++, rows += stride)
             {
-                Sse.Prefetch0(start + i);
+                for (int i = 0; i < bytes; i += 64)
+                {
+                    Sse.Prefetch0(rows + i);
+                }
             }
         }
     }
 
-    /// <summary>Any width and any strip of up to 128 bytes, through the lane plan: the scalar path and the strip left after whole 128-byte strips.</summary>
+    /// <summary>Any width and any strip of up to 64 bytes, through the lane plan: the scalar path and the strip left after whole 64-byte strips.</summary>
     private static void FourRussiansStripPlan(byte* table, nint* offsets, byte* blockRows, int stride, int stripBytes, ulong* sel, int selectionWords, int batch, byte* acc, KernelWidth width)
     {
         var plan = new LanePlan(stripBytes, width);
@@ -127,15 +148,20 @@ public static unsafe partial class XorKernels
         }
     }
 
-    /// <summary>Tabulates one 128-byte strip of a 64-row block with Vector256: per group, 4 row loads and 15 stores per 32-byte lane.</summary>
+    /// <summary>Tabulates <paramref name="strips"/> 64-byte strips of a 64-row block with Vector256: per group, 4 row loads and 15 stores per 32-byte lane.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void BuildStrip256(byte* table, byte* blockRows, int stride)
+    private static void BuildStrips256(byte* table, byte* blockRows, int stride, int strips, byte* next)
     {
         for (int g = 0; g < GroupsPerBlock; g++)
         {
+            if (next != null)
+            {
+                PrefetchGroup(next + ((nint)g * GroupRows * stride), stride, strips * ColumnChunkBytes);
+            }
+
             byte* e = table + ((nint)g * EntriesPerGroup * ColumnChunkBytes);
             byte* r = blockRows + ((nint)g * GroupRows * stride);
-            for (int j = 0; j < ColumnChunkBytes; j += 32)
+            for (int j = 0, end = strips * ColumnChunkBytes; j < end; j += 32)
             {
                 Vector256<ulong> v0 = Vector256.Load((ulong*)(r + j));
                 Vector256<ulong> v1 = Vector256.Load((ulong*)(r + stride + j));
@@ -145,7 +171,7 @@ public static unsafe partial class XorKernels
                 Vector256<ulong> t5 = v2 ^ v0;
                 Vector256<ulong> t6 = v2 ^ v1;
                 Vector256<ulong> t7 = v2 ^ t3;
-                byte* p = e + j;
+                byte* p = e + ((j / ColumnChunkBytes) * StripTableBytes) + (j % ColumnChunkBytes);
                 Vector256.Store(v0, (ulong*)(p + (1 * ColumnChunkBytes)));
                 Vector256.Store(v1, (ulong*)(p + (2 * ColumnChunkBytes)));
                 Vector256.Store(t3, (ulong*)(p + (3 * ColumnChunkBytes)));
@@ -165,7 +191,7 @@ public static unsafe partial class XorKernels
         }
     }
 
-    /// <summary>Each query XORs one table entry per group into a 128-byte strip of its accumulator, held in 4 Vector256 registers.</summary>
+    /// <summary>Each query XORs one table entry per group into a 64-byte strip of its accumulator, held in 2 Vector256 registers.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void QueryStrip256(byte* table, ulong* sel, int selectionWords, int batch, byte* acc, int stride)
     {
@@ -174,34 +200,38 @@ public static unsafe partial class XorKernels
             ulong word = sel[(nint)q * selectionWords];
             Vector256<ulong> a0 = Vector256.Load((ulong*)acc);
             Vector256<ulong> a1 = Vector256.Load((ulong*)(acc + 32));
-            Vector256<ulong> a2 = Vector256.Load((ulong*)(acc + 64));
-            Vector256<ulong> a3 = Vector256.Load((ulong*)(acc + 96));
+            Vector256<ulong> b0 = Vector256<ulong>.Zero;
+            Vector256<ulong> b1 = Vector256<ulong>.Zero;
             byte* groupTable = table;
-            for (int g = 0; g < GroupsPerBlock; g++, word >>= GroupRows, groupTable += EntriesPerGroup * ColumnChunkBytes)
+            for (int g = 0; g < GroupsPerBlock; g += 2, word >>= 2 * GroupRows, groupTable += 2 * EntriesPerGroup * ColumnChunkBytes)
             {
                 byte* p = groupTable + ((nint)(word & (EntriesPerGroup - 1)) * ColumnChunkBytes);
+                byte* r = groupTable + (EntriesPerGroup * ColumnChunkBytes) + ((nint)((word >> GroupRows) & (EntriesPerGroup - 1)) * ColumnChunkBytes);
                 a0 ^= Vector256.Load((ulong*)p);
                 a1 ^= Vector256.Load((ulong*)(p + 32));
-                a2 ^= Vector256.Load((ulong*)(p + 64));
-                a3 ^= Vector256.Load((ulong*)(p + 96));
+                b0 ^= Vector256.Load((ulong*)r);
+                b1 ^= Vector256.Load((ulong*)(r + 32));
             }
 
-            Vector256.Store(a0, (ulong*)acc);
-            Vector256.Store(a1, (ulong*)(acc + 32));
-            Vector256.Store(a2, (ulong*)(acc + 64));
-            Vector256.Store(a3, (ulong*)(acc + 96));
+            Vector256.Store(a0 ^ b0, (ulong*)acc);
+            Vector256.Store(a1 ^ b1, (ulong*)(acc + 32));
         }
     }
 
-    /// <summary><see cref="BuildStrip256"/> with Vector512 lanes.</summary>
+    /// <summary><see cref="BuildStrips256"/> with Vector512 lanes.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void BuildStrip512(byte* table, byte* blockRows, int stride)
+    private static void BuildStrips512(byte* table, byte* blockRows, int stride, int strips, byte* next)
     {
         for (int g = 0; g < GroupsPerBlock; g++)
         {
+            if (next != null)
+            {
+                PrefetchGroup(next + ((nint)g * GroupRows * stride), stride, strips * ColumnChunkBytes);
+            }
+
             byte* e = table + ((nint)g * EntriesPerGroup * ColumnChunkBytes);
             byte* r = blockRows + ((nint)g * GroupRows * stride);
-            for (int j = 0; j < ColumnChunkBytes; j += 64)
+            for (int j = 0, end = strips * ColumnChunkBytes; j < end; j += 64)
             {
                 Vector512<ulong> v0 = Vector512.Load((ulong*)(r + j));
                 Vector512<ulong> v1 = Vector512.Load((ulong*)(r + stride + j));
@@ -211,7 +241,7 @@ public static unsafe partial class XorKernels
                 Vector512<ulong> t5 = v2 ^ v0;
                 Vector512<ulong> t6 = v2 ^ v1;
                 Vector512<ulong> t7 = v2 ^ t3;
-                byte* p = e + j;
+                byte* p = e + ((j / ColumnChunkBytes) * StripTableBytes) + (j % ColumnChunkBytes);
                 Vector512.Store(v0, (ulong*)(p + (1 * ColumnChunkBytes)));
                 Vector512.Store(v1, (ulong*)(p + (2 * ColumnChunkBytes)));
                 Vector512.Store(t3, (ulong*)(p + (3 * ColumnChunkBytes)));
@@ -231,25 +261,23 @@ public static unsafe partial class XorKernels
         }
     }
 
-    /// <summary><see cref="QueryStrip256"/> with the strip in 2 Vector512 registers.</summary>
+    /// <summary><see cref="QueryStrip256"/> with the strip in one Vector512 register (two running sums).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void QueryStrip512(byte* table, ulong* sel, int selectionWords, int batch, byte* acc, int stride)
     {
         for (int q = 0; q < batch; q++, acc += stride)
         {
             ulong word = sel[(nint)q * selectionWords];
-            Vector512<ulong> a0 = Vector512.Load((ulong*)acc);
-            Vector512<ulong> a1 = Vector512.Load((ulong*)(acc + 64));
+            Vector512<ulong> a = Vector512.Load((ulong*)acc);
+            Vector512<ulong> b = Vector512<ulong>.Zero;
             byte* groupTable = table;
-            for (int g = 0; g < GroupsPerBlock; g++, word >>= GroupRows, groupTable += EntriesPerGroup * ColumnChunkBytes)
+            for (int g = 0; g < GroupsPerBlock; g += 2, word >>= 2 * GroupRows, groupTable += 2 * EntriesPerGroup * ColumnChunkBytes)
             {
-                byte* p = groupTable + ((nint)(word & (EntriesPerGroup - 1)) * ColumnChunkBytes);
-                a0 ^= Vector512.Load((ulong*)p);
-                a1 ^= Vector512.Load((ulong*)(p + 64));
+                a ^= Vector512.Load((ulong*)(groupTable + ((nint)(word & (EntriesPerGroup - 1)) * ColumnChunkBytes)));
+                b ^= Vector512.Load((ulong*)(groupTable + (EntriesPerGroup * ColumnChunkBytes) + ((nint)((word >> GroupRows) & (EntriesPerGroup - 1)) * ColumnChunkBytes)));
             }
 
-            Vector512.Store(a0, (ulong*)acc);
-            Vector512.Store(a1, (ulong*)(acc + 64));
+            Vector512.Store(a ^ b, (ulong*)acc);
         }
     }
 }

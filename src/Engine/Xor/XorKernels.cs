@@ -63,11 +63,11 @@ public static unsafe partial class XorKernels
     /// <summary>Rows per four-Russians group; a group's table has 2^4 = 16 entries.</summary>
     internal const int GroupRows = 4;
 
-    /// <summary>Column strip a four-Russians table entry holds; 16 groups × 16 entries × 128 B = 32 KiB of table, so lookups hit L1.</summary>
-    internal const int ColumnChunkBytes = 128;
+    /// <summary>Column strip a four-Russians table entry holds; 16 groups × 16 entries × 64 B = 16 KiB of table, which stays in L1 next to the block's rows and the accumulators.</summary>
+    internal const int ColumnChunkBytes = 64;
 
     /// <summary>Smallest batch for which <see cref="XorBatchMethod.Auto"/> uses four Russians (measured with the bdn suites).</summary>
-    public const int FourRussiansMinBatch = 4;
+    public const int FourRussiansMinBatch = 8;
 
     private const int GroupsPerBlock = BlockRows / GroupRows;
     private const int EntriesPerGroup = 1 << GroupRows;
@@ -250,7 +250,6 @@ public static unsafe partial class XorKernels
     internal static void AccumulateCore(byte* rows, int stride, int count, ulong* sel, int selectionWords, int batch, byte* acc, KernelWidth width, XorBatchMethod method)
     {
         Debug.Assert(count >= 0 && batch >= 1 && method != XorBatchMethod.Auto);
-        var plan = new LanePlan(stride, width);
         if (method == XorBatchMethod.FourRussians)
         {
             FourRussiansCore(rows, stride, count, sel, selectionWords, batch, acc, width);
@@ -261,7 +260,138 @@ public static unsafe partial class XorKernels
         }
         else
         {
-            MaskedBatchCore(rows, stride, count, sel, selectionWords, batch, acc, plan);
+            MaskedSmallBatchCore(rows, stride, count, sel, selectionWords, batch, acc, width);
+        }
+    }
+
+    /// <summary>
+    /// Several selections, masked. Up to <see cref="RegisterBatch"/> queries at a vector width keep their accumulators in
+    /// registers over 64-byte column strips (one cache line of each row per pass, so each line is still read once);
+    /// larger batches and the scalar width XOR into accumulators in memory.
+    /// </summary>
+    private static void MaskedSmallBatchCore(byte* rows, int stride, int count, ulong* sel, int selectionWords, int batch, byte* acc, KernelWidth width)
+    {
+        int offset = 0;
+        if (batch <= RegisterBatch && width != KernelWidth.Scalar)
+        {
+            for (; offset + 64 <= stride; offset += 64)
+            {
+                if (width == KernelWidth.Vector512)
+                {
+                    MaskedBatchStrip512(rows + offset, stride, count, sel, selectionWords, batch, acc + offset);
+                }
+                else
+                {
+                    MaskedBatchStrip256(rows + offset, stride, count, sel, selectionWords, batch, acc + offset);
+                }
+            }
+        }
+
+        if (offset < stride)
+        {
+            MaskedBatchCore(rows + offset, stride, count, sel, selectionWords, batch, acc + offset, new LanePlan(stride - offset, width));
+        }
+    }
+
+    /// <summary>Most queries whose 64-byte strips fit the 16 Vector256 registers with the row and the mask.</summary>
+    internal const int RegisterBatch = 4;
+
+    /// <summary>A 64-byte strip (2 × Vector256) of up to 4 accumulators in registers.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void MaskedBatchStrip256(byte* rows, int stride, int count, ulong* sel, int selectionWords, int batch, byte* acc)
+    {
+        Debug.Assert(batch is >= 2 and <= RegisterBatch);
+        nint w = selectionWords;
+        byte* acc1 = acc + stride;
+        byte* acc2 = acc + (2 * stride);
+        byte* acc3 = acc + (3 * stride);
+        Vector256<ulong> a0 = Vector256.Load((ulong*)acc), b0 = Vector256.Load((ulong*)(acc + 32));
+        Vector256<ulong> a1 = Vector256.Load((ulong*)acc1), b1 = Vector256.Load((ulong*)(acc1 + 32));
+        Vector256<ulong> a2 = batch > 2 ? Vector256.Load((ulong*)acc2) : default, b2 = batch > 2 ? Vector256.Load((ulong*)(acc2 + 32)) : default;
+        Vector256<ulong> a3 = batch > 3 ? Vector256.Load((ulong*)acc3) : default, b3 = batch > 3 ? Vector256.Load((ulong*)(acc3 + 32)) : default;
+        for (int k = 0; k < count; k++, rows += stride)
+        {
+            ulong* word = sel + (k >> 6);
+            int bit = k & 63;
+            Vector256<ulong> lo = Vector256.Load((ulong*)rows);
+            Vector256<ulong> hi = Vector256.Load((ulong*)(rows + 32));
+            Vector256<ulong> m = Vector256.Create(0UL - ((word[0] >> bit) & 1UL));
+            a0 ^= lo & m;
+            b0 ^= hi & m;
+            m = Vector256.Create(0UL - ((word[w] >> bit) & 1UL));
+            a1 ^= lo & m;
+            b1 ^= hi & m;
+            if (batch > 2)
+            {
+                m = Vector256.Create(0UL - ((word[2 * w] >> bit) & 1UL));
+                a2 ^= lo & m;
+                b2 ^= hi & m;
+                if (batch > 3)
+                {
+                    m = Vector256.Create(0UL - ((word[3 * w] >> bit) & 1UL));
+                    a3 ^= lo & m;
+                    b3 ^= hi & m;
+                }
+            }
+        }
+
+        Vector256.Store(a0, (ulong*)acc);
+        Vector256.Store(b0, (ulong*)(acc + 32));
+        Vector256.Store(a1, (ulong*)acc1);
+        Vector256.Store(b1, (ulong*)(acc1 + 32));
+        if (batch > 2)
+        {
+            Vector256.Store(a2, (ulong*)acc2);
+            Vector256.Store(b2, (ulong*)(acc2 + 32));
+        }
+
+        if (batch > 3)
+        {
+            Vector256.Store(a3, (ulong*)acc3);
+            Vector256.Store(b3, (ulong*)(acc3 + 32));
+        }
+    }
+
+    /// <summary>A 64-byte strip (1 × Vector512) of up to 4 accumulators in registers.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void MaskedBatchStrip512(byte* rows, int stride, int count, ulong* sel, int selectionWords, int batch, byte* acc)
+    {
+        Debug.Assert(batch is >= 2 and <= RegisterBatch);
+        nint w = selectionWords;
+        byte* acc1 = acc + stride;
+        byte* acc2 = acc + (2 * stride);
+        byte* acc3 = acc + (3 * stride);
+        Vector512<ulong> a0 = Vector512.Load((ulong*)acc);
+        Vector512<ulong> a1 = Vector512.Load((ulong*)acc1);
+        Vector512<ulong> a2 = batch > 2 ? Vector512.Load((ulong*)acc2) : default;
+        Vector512<ulong> a3 = batch > 3 ? Vector512.Load((ulong*)acc3) : default;
+        for (int k = 0; k < count; k++, rows += stride)
+        {
+            ulong* word = sel + (k >> 6);
+            int bit = k & 63;
+            Vector512<ulong> r = Vector512.Load((ulong*)rows);
+            a0 ^= r & Vector512.Create(0UL - ((word[0] >> bit) & 1UL));
+            a1 ^= r & Vector512.Create(0UL - ((word[w] >> bit) & 1UL));
+            if (batch > 2)
+            {
+                a2 ^= r & Vector512.Create(0UL - ((word[2 * w] >> bit) & 1UL));
+                if (batch > 3)
+                {
+                    a3 ^= r & Vector512.Create(0UL - ((word[3 * w] >> bit) & 1UL));
+                }
+            }
+        }
+
+        Vector512.Store(a0, (ulong*)acc);
+        Vector512.Store(a1, (ulong*)acc1);
+        if (batch > 2)
+        {
+            Vector512.Store(a2, (ulong*)acc2);
+        }
+
+        if (batch > 3)
+        {
+            Vector512.Store(a3, (ulong*)acc3);
         }
     }
 

@@ -79,6 +79,38 @@ public class DpfTests
     }
 
     [Fact]
+    public void Subtree_evaluation_from_every_level_matches_full_domain()
+    {
+        const int seed = 2024;
+        const int n = 13; // ν = 6: 64 leaf blocks
+        (DpfKey key, _) = Dpf.Generate(new Random(seed).NextInt64(1L << n), n);
+        ulong[] full = Dpf.EvaluateFullDomain(key);
+        for (int level = 0; level <= key.Levels; level++)
+        {
+            var nodes = new System.Runtime.Intrinsics.Vector128<byte>[1 << level];
+            Dpf.ExpandNodesCore(key, level, 0, nodes);
+            var tail = new System.Runtime.Intrinsics.Vector128<byte>[Math.Max(0, (1 << level) - 3)];
+            if (tail.Length > 0)
+            {
+                Dpf.ExpandNodesCore(key, level, 3, tail);
+                Assert.True(nodes.AsSpan(3).SequenceEqual(tail), $"level {level}, seed {seed}");
+            }
+
+            int span = 1 << (key.Levels - level); // leaf blocks under one node
+            for (int node = 0; node < nodes.Length; node++)
+            {
+                // The whole subtree, and a ragged prefix of it as the last block of a scan has.
+                foreach (int count in new[] { span, Math.Max(1, span - 1) })
+                {
+                    var bits = new ulong[count * 2];
+                    Dpf.EvaluateSubtreeRangeCore(key, level, nodes[node], node, (long)node * span, count, bits);
+                    Assert.True(full.AsSpan(node * span * 2, count * 2).SequenceEqual(bits), $"level {level}, node {node}, count {count}, seed {seed}");
+                }
+            }
+        }
+    }
+
+    [Fact]
     public void Range_evaluation_crosses_pass_boundaries()
     {
         const int seed = 77;
@@ -99,6 +131,38 @@ public class DpfTests
                 long leafWord = (first * 2L) + word;
                 ulong expected = leafWord == alpha >> 6 ? 1UL << (int)(alpha & 63) : 0;
                 Assert.True(expected == (range0[word] ^ range1[word]), $"word {leafWord}, alpha {alpha}, seed {seed}");
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData(33)]
+    [InlineData(40)]
+    [InlineData(48)]
+    public void Large_domains_evaluate_correctly_at_offsets_beyond_int_range(int n)
+    {
+        const int seed = 4040;
+        var random = new Random(seed + n);
+        long alpha = random.NextInt64(1L << n);
+        (DpfKey key0, DpfKey key1) = Dpf.Generate(alpha, n);
+        Assert.True(Dpf.Evaluate(key0, alpha) ^ Dpf.Evaluate(key1, alpha), $"n {n}, alpha {alpha}, seed {seed}");
+        long other = alpha ^ (1L << (n - 1));
+        Assert.False(Dpf.Evaluate(key0, other) ^ Dpf.Evaluate(key1, other), $"n {n}, x {other}, seed {seed}");
+
+        // Four leaf blocks around α (clamped to the domain), and the first and last four.
+        long aroundAlpha = Math.Clamp((alpha & ~127L) - 256, 0, (1L << n) - 512);
+        foreach (long first in new[] { aroundAlpha, 0, (1L << n) - 512 })
+        {
+            var share0 = new ulong[8];
+            var share1 = new ulong[8];
+            Dpf.EvaluateRange(key0, first, 512, share0);
+            Dpf.EvaluateRange(key1, first, 512, share1);
+            for (int word = 0; word < 8; word++)
+            {
+                long leaf = first + (64L * word);
+                ulong expected = alpha >= leaf && alpha < leaf + 64 ? 1UL << (int)(alpha - leaf) : 0;
+                Assert.True(expected == (share0[word] ^ share1[word]), $"n {n}, alpha {alpha}, leaf {leaf}, seed {seed}");
+                Assert.Equal(Dpf.Evaluate(key0, leaf + 5), ((share0[word] >> 5) & 1) != 0);
             }
         }
     }

@@ -1,39 +1,51 @@
 using System.Diagnostics.CodeAnalysis;
+using System.Security.Cryptography;
 
 namespace Privomega.Protocol;
 
 /// <summary>
-/// Builds the exceptions thrown by the Merkle, HPKE, format and session code in one place, so
-/// the methods that validate stay small enough to inline. Messages carry lengths and counts,
-/// never key material or plaintext.
+/// The one place protocol code builds exceptions, so that hot methods calling these stay small
+/// and inlinable. Messages carry sizes and expectations, never key material or message content.
 /// </summary>
 internal static class ProtocolThrow
 {
     [DoesNotReturn]
-    public static void ArgumentLength(string paramName, int found, int expected) =>
-        throw new ArgumentException($"Length {found} where {expected} bytes are expected.", paramName);
+    internal static void ArgumentLength(string paramName, int found, int expected) =>
+        throw new ArgumentException($"Length is {found} bytes, expected {expected}.", paramName);
 
     [DoesNotReturn]
-    public static void ArgumentMinLength(string paramName, int found, int expected) =>
-        throw new ArgumentException($"Length {found} where at least {expected} bytes are needed.", paramName);
+    internal static void ArgumentLengthAtLeast(string paramName, int found, int minimum) =>
+        throw new ArgumentException($"Length is {found} bytes, expected at least {minimum}.", paramName);
 
     [DoesNotReturn]
-    public static void ArgumentMaxLength(string paramName, int found, int expected) =>
-        throw new ArgumentException($"Length {found} where at most {expected} bytes are allowed.", paramName);
+    internal static void ArgumentLengthAtMost(string paramName, long found, long maximum) =>
+        throw new ArgumentException($"Length is {found} bytes, expected at most {maximum}.", paramName);
 
     [DoesNotReturn]
-    public static void ArgumentOutOfRange(string paramName, long found, string expected) =>
-        throw new ArgumentOutOfRangeException(paramName, found, $"Value {found}; expected {expected}.");
+    internal static void ArgumentOutOfRange(string paramName, long found, string expected) =>
+        throw new ArgumentOutOfRangeException(paramName, found, $"Found {found}, expected {expected}.");
 
     [DoesNotReturn]
-    public static void Argument(string paramName, string message) =>
+    internal static void Argument(string paramName, string message) =>
         throw new ArgumentException(message, paramName);
 
     [DoesNotReturn]
-    public static void InvalidOperation(string message) =>
+    internal static void Overlap(string paramName) =>
+        throw new ArgumentException("The output buffer overlaps an input buffer; expected disjoint buffers.", paramName);
+
+    [DoesNotReturn]
+    internal static void InvalidKey(string paramName, string keyKind) =>
+        throw new ArgumentException($"The bytes are not a valid {keyKind}.", paramName);
+
+    [DoesNotReturn]
+    internal static void Cryptographic(string operation) =>
+        throw new CryptographicException($"{operation} failed.");
+
+    [DoesNotReturn]
+    internal static void InvalidOperation(string message) =>
         throw new InvalidOperationException(message);
 
     [DoesNotReturn]
-    public static void Disposed(object instance) =>
+    internal static void Disposed(object instance) =>
         throw new ObjectDisposedException(instance.GetType().FullName);
 }

@@ -96,7 +96,7 @@ public sealed class DirectoryTree : IDisposable
         var length = PathNodes(index) * MerkleHash.Size;
         if (destination.Length < length)
         {
-            ProtocolThrow.ArgumentMinLength(nameof(destination), destination.Length, length);
+            ProtocolThrow.ArgumentLengthAtLeast(nameof(destination), destination.Length, length);
         }
 
         _levels.InclusionPath(index, Size, destination[..length]);

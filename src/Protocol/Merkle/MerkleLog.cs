@@ -87,7 +87,7 @@ public sealed class MerkleLog : IDisposable
         var length = InclusionProofLength(index, treeSize);
         if (destination.Length < length)
         {
-            ProtocolThrow.ArgumentMinLength(nameof(destination), destination.Length, length);
+            ProtocolThrow.ArgumentLengthAtLeast(nameof(destination), destination.Length, length);
         }
 
         _levels.InclusionPath(index, treeSize, destination[..length]);
@@ -120,7 +120,7 @@ public sealed class MerkleLog : IDisposable
         var length = ConsistencyProofLength(firstSize, secondSize);
         if (destination.Length < length)
         {
-            ProtocolThrow.ArgumentMinLength(nameof(destination), destination.Length, length);
+            ProtocolThrow.ArgumentLengthAtLeast(nameof(destination), destination.Length, length);
         }
 
         _levels.ConsistencyPath(firstSize, secondSize, destination[..length]);

@@ -22,6 +22,9 @@ public enum EpochLinkStatus
 
     /// <summary>The key-transparency log shrank (it is append-only).</summary>
     LogShrank,
+
+    /// <summary>A head in the chain is not signed by the server's key.</summary>
+    BadSignature,
 }
 
 /// <summary>
@@ -220,6 +223,33 @@ public sealed class EpochHead : IEquatable<EpochHead>
         }
 
         return next.LogSize < previous.LogSize ? EpochLinkStatus.LogShrank : EpochLinkStatus.Valid;
+    }
+
+    /// <summary>
+    /// Checks a run of consecutive heads: every one signed by <paramref name="server"/> and every
+    /// link valid. On failure <paramref name="failedAt"/> is the index of the first bad head.
+    /// </summary>
+    public static EpochLinkStatus CheckChain(IReadOnlyList<EpochHead> heads, Ed25519PublicKey server, out int failedAt)
+    {
+        ArgumentNullException.ThrowIfNull(heads);
+        ArgumentNullException.ThrowIfNull(server);
+        for (var i = 0; i < heads.Count; i++)
+        {
+            failedAt = i;
+            if (!heads[i].VerifySignature(server))
+            {
+                return EpochLinkStatus.BadSignature;
+            }
+
+            var link = i == 0 ? EpochLinkStatus.Valid : CheckLink(heads[i - 1], heads[i]);
+            if (link != EpochLinkStatus.Valid)
+            {
+                return link;
+            }
+        }
+
+        failedAt = -1;
+        return EpochLinkStatus.Valid;
     }
 
     /// <summary>Checks the server's signature.</summary>

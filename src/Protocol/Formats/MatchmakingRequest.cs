@@ -30,7 +30,7 @@ public sealed class MatchmakingRequest
     public const int PlaintextSize = 1 + 8 + EpochHead.HashSize + Certificate.Size + 8 + 1 + (MaxPathNodes * MerkleHash.Size) + EcVrf.ProofSize;
 
     /// <summary>Sealed (wire) size in bytes.</summary>
-    public const int SealedSize = HeaderSize + Hpke.Hpke.EncapsulatedKeySize + PlaintextSize + HpkeContext.TagSize;
+    public const int SealedSize = HeaderSize + HpkeX25519.EncapsulatedKeySize + PlaintextSize + HpkeContext.TagSize;
 
     /// <summary>The VRF suite Privomega matchmaking uses. Its input is public, so try-and-increment's timing reveals nothing.</summary>
     public const EcVrfSuite VrfSuite = EcVrfSuite.Edwards25519Sha512Tai;
@@ -216,7 +216,7 @@ public sealed class MatchmakingRequest
         var plaintext = Encode();
         Span<byte> info = stackalloc byte[HpkeInfoDomain.Length + 8];
         WriteInfo(info, Epoch);
-        Hpke.Hpke.Seal(recipient, info, sealedBytes.AsSpan(0, HeaderSize), plaintext, sealedBytes.AsSpan(HeaderSize));
+        HpkeX25519.Seal(recipient, info, sealedBytes.AsSpan(0, HeaderSize), plaintext, sealedBytes.AsSpan(HeaderSize));
         CryptographicOperations.ZeroMemory(plaintext);
         return sealedBytes;
     }
@@ -230,7 +230,7 @@ public sealed class MatchmakingRequest
         var reader = new WireReader(sealedBytes, "sealed_matchmaking_request");
         reader.ReadVersion(CurrentVersion);
         epoch = reader.ReadUInt64("t");
-        reader.ReadBytes(Hpke.Hpke.EncapsulatedKeySize, "enc");
+        reader.ReadBytes(HpkeX25519.EncapsulatedKeySize, "enc");
         reader.ReadBytes(PlaintextSize + HpkeContext.TagSize, "ciphertext");
         return reader.Finish(out error);
     }
@@ -254,7 +254,7 @@ public sealed class MatchmakingRequest
         var plaintext = new byte[PlaintextSize];
         try
         {
-            if (!Hpke.Hpke.TryOpen(recipient, info, sealedBytes[..HeaderSize], sealedBytes[HeaderSize..], plaintext))
+            if (!HpkeX25519.TryOpen(recipient, info, sealedBytes[..HeaderSize], sealedBytes[HeaderSize..], plaintext))
             {
                 return false;
             }

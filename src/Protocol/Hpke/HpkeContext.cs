@@ -56,9 +56,9 @@ public abstract class HpkeContext : IDisposable
     public void Export(ReadOnlySpan<byte> exporterContext, Span<byte> destination)
     {
         ThrowIfDisposed();
-        if (exporterContext.Length > Hpke.MaxInputLength)
+        if (exporterContext.Length > HpkeX25519.MaxInputLength)
         {
-            ProtocolThrow.ArgumentLengthAtMost(nameof(exporterContext), exporterContext.Length, Hpke.MaxInputLength);
+            ProtocolThrow.ArgumentLengthAtMost(nameof(exporterContext), exporterContext.Length, HpkeX25519.MaxInputLength);
         }
 
         if (destination.Length > MaxExportLength)

@@ -72,6 +72,17 @@ public sealed class EpochHeadTests
         Assert.Equal(EpochLinkStatus.PreviousHashMismatch, EpochHead.CheckLink(h5, world.SignHead(6, TestWorld.Bytes(rng, 32), new byte[32])));
         Assert.Equal(EpochLinkStatus.TimeWentBackwards, EpochHead.CheckLink(h5, world.SignHead(6, TestWorld.Bytes(rng, 32), h5.Hash(), time: 1)));
         Assert.Equal(EpochLinkStatus.LogShrank, EpochHead.CheckLink(h6, world.SignHead(7, TestWorld.Bytes(rng, 32), h6.Hash(), logSize: 2)));
+
+        var h7 = world.SignHead(7, TestWorld.Bytes(rng, 32), h6.Hash(), logSize: 4);
+        Assert.Equal(EpochLinkStatus.Valid, EpochHead.CheckChain([h5, h6, h7], world.Server.PublicKey, out var failedAt));
+        Assert.Equal(-1, failedAt);
+        Assert.Equal(EpochLinkStatus.EpochNotNext, EpochHead.CheckChain([h5, h7], world.Server.PublicKey, out failedAt));
+        Assert.Equal(1, failedAt);
+        using var forger = Ed25519KeyPair.Generate();
+        var forged = EpochHead.Sign(forger, 8, h7.TimeMilliseconds, new byte[32], 3, world.Tree.Root, 4, new byte[32], 0, new byte[32], h7.Hash());
+        Assert.Equal(EpochLinkStatus.Valid, EpochHead.CheckLink(h7, forged));
+        Assert.Equal(EpochLinkStatus.BadSignature, EpochHead.CheckChain([h5, h6, h7, forged], world.Server.PublicKey, out failedAt));
+        Assert.Equal(3, failedAt);
     }
 
     [Fact]

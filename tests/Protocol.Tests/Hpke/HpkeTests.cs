@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using Privomega.Protocol.Hpke;
 using Privomega.Protocol.Primitives;
-using HpkeApi = Privomega.Protocol.Hpke.Hpke;
 
 namespace Privomega.Protocol.Tests.Hpke;
 
@@ -42,8 +41,8 @@ public sealed class HpkeTests
         Assert.Equal(((int)aead).ToString(System.Globalization.CultureInfo.InvariantCulture), v.Setup["aead_id"]);
 
         // DeriveKeyPair reproduces every key pair of the vector.
-        using var ephemeral = HpkeApi.DeriveKeyPair(v.Hex("ikmE"));
-        using var recipient = HpkeApi.DeriveKeyPair(v.Hex("ikmR"));
+        using var ephemeral = HpkeX25519.DeriveKeyPair(v.Hex("ikmE"));
+        using var recipient = HpkeX25519.DeriveKeyPair(v.Hex("ikmR"));
         Assert.Equal(v.Setup["pkEm"], ephemeral.PublicKey.ToString());
         Assert.Equal(v.Setup["skEm"], ExportSecret(ephemeral));
         Assert.Equal(v.Setup["pkRm"], recipient.PublicKey.ToString());
@@ -51,7 +50,7 @@ public sealed class HpkeTests
         X25519KeyPair? sender = null;
         if (mode is HpkeMode.Auth or HpkeMode.AuthPsk)
         {
-            sender = HpkeApi.DeriveKeyPair(v.Hex("ikmS"));
+            sender = HpkeX25519.DeriveKeyPair(v.Hex("ikmS"));
             Assert.Equal(v.Setup["pkSm"], sender.PublicKey.ToString());
             Assert.Equal(v.Setup["skSm"], ExportSecret(sender));
         }
@@ -84,15 +83,15 @@ public sealed class HpkeTests
 
             // The public setup path, with the ephemeral secret derived from ikmE.
             var senderEnc = new byte[32];
-            using var s = HpkeApi.SetupSenderCore(mode, recipient.PublicKey, info, psk, pskId, sender, v.Hex("skEm"), senderEnc, aead);
+            using var s = HpkeX25519.SetupSenderCore(mode, recipient.PublicKey, info, psk, pskId, sender, v.Hex("skEm"), senderEnc, aead);
             Assert.Equal(enc, senderEnc);
             HpkeRecipientContext? r;
             var ok = mode switch
             {
-                HpkeMode.Base => HpkeApi.TrySetupBaseRecipient(senderEnc, recipient, info, out r, aead),
-                HpkeMode.Psk => HpkeApi.TrySetupPskRecipient(senderEnc, recipient, info, psk, pskId, out r, aead),
-                HpkeMode.Auth => HpkeApi.TrySetupAuthRecipient(senderEnc, recipient, info, sender!.PublicKey, out r, aead),
-                _ => HpkeApi.TrySetupAuthPskRecipient(senderEnc, recipient, info, psk, pskId, sender!.PublicKey, out r, aead),
+                HpkeMode.Base => HpkeX25519.TrySetupBaseRecipient(senderEnc, recipient, info, out r, aead),
+                HpkeMode.Psk => HpkeX25519.TrySetupPskRecipient(senderEnc, recipient, info, psk, pskId, out r, aead),
+                HpkeMode.Auth => HpkeX25519.TrySetupAuthRecipient(senderEnc, recipient, info, sender!.PublicKey, out r, aead),
+                _ => HpkeX25519.TrySetupAuthPskRecipient(senderEnc, recipient, info, psk, pskId, sender!.PublicKey, out r, aead),
             };
             Assert.True(ok);
             using var receiver = r!;
@@ -131,30 +130,30 @@ public sealed class HpkeTests
         var info = "privomega/test"u8.ToArray();
         var aad = "header"u8.ToArray();
         var plaintext = RandomNumberGenerator.GetBytes(100);
-        var sealedBytes = HpkeApi.Seal(bob.PublicKey, info, aad, plaintext, aead);
+        var sealedBytes = HpkeX25519.Seal(bob.PublicKey, info, aad, plaintext, aead);
         Assert.Equal(32 + 100 + 16, sealedBytes.Length);
-        Assert.Equal(plaintext, HpkeApi.TryOpen(bob, info, aad, sealedBytes, aead));
+        Assert.Equal(plaintext, HpkeX25519.TryOpen(bob, info, aad, sealedBytes, aead));
 
         // Every single-bit flip anywhere (enc, ciphertext, tag) is rejected.
         for (var bit = 0; bit < sealedBytes.Length * 8; bit += 5)
         {
             var tampered = (byte[])sealedBytes.Clone();
             tampered[bit / 8] ^= (byte)(1 << (bit % 8));
-            Assert.Null(HpkeApi.TryOpen(bob, info, aad, tampered, aead));
+            Assert.Null(HpkeX25519.TryOpen(bob, info, aad, tampered, aead));
         }
 
-        Assert.Null(HpkeApi.TryOpen(bob, info, "headeR"u8, sealedBytes, aead));
-        Assert.Null(HpkeApi.TryOpen(bob, "privomega/tesT"u8, aad, sealedBytes, aead));
-        Assert.Null(HpkeApi.TryOpen(eve, info, aad, sealedBytes, aead));
-        Assert.Null(HpkeApi.TryOpen(bob, info, aad, sealedBytes.AsSpan(0, sealedBytes.Length - 1), aead));
-        Assert.Null(HpkeApi.TryOpen(bob, info, aad, sealedBytes.AsSpan(0, 47), aead));
+        Assert.Null(HpkeX25519.TryOpen(bob, info, "headeR"u8, sealedBytes, aead));
+        Assert.Null(HpkeX25519.TryOpen(bob, "privomega/tesT"u8, aad, sealedBytes, aead));
+        Assert.Null(HpkeX25519.TryOpen(eve, info, aad, sealedBytes, aead));
+        Assert.Null(HpkeX25519.TryOpen(bob, info, aad, sealedBytes.AsSpan(0, sealedBytes.Length - 1), aead));
+        Assert.Null(HpkeX25519.TryOpen(bob, info, aad, sealedBytes.AsSpan(0, 47), aead));
         var otherAead = aead == HpkeAead.Aes128Gcm ? HpkeAead.ChaCha20Poly1305 : HpkeAead.Aes128Gcm;
-        Assert.Null(HpkeApi.TryOpen(bob, info, aad, sealedBytes, otherAead));
+        Assert.Null(HpkeX25519.TryOpen(bob, info, aad, sealedBytes, otherAead));
 
         // A small-order enc (here u = 0) is refused before any decryption.
         var zeroEnc = (byte[])sealedBytes.Clone();
         zeroEnc.AsSpan(0, 32).Clear();
-        Assert.Null(HpkeApi.TryOpen(bob, info, aad, zeroEnc, aead));
+        Assert.Null(HpkeX25519.TryOpen(bob, info, aad, zeroEnc, aead));
     }
 
     [Fact]
@@ -162,8 +161,8 @@ public sealed class HpkeTests
     {
         using var bob = X25519KeyPair.Generate();
         var enc = new byte[32];
-        using var sender = HpkeApi.SetupBaseSender(bob.PublicKey, "i"u8, enc);
-        Assert.True(HpkeApi.TrySetupBaseRecipient(enc, bob, "i"u8, out var receiver));
+        using var sender = HpkeX25519.SetupBaseSender(bob.PublicKey, "i"u8, enc);
+        Assert.True(HpkeX25519.TrySetupBaseRecipient(enc, bob, "i"u8, out var receiver));
         using (receiver)
         {
             var c0 = sender.Seal("a"u8, "zero"u8);
@@ -183,8 +182,8 @@ public sealed class HpkeTests
     {
         using var bob = X25519KeyPair.Generate();
         var enc = new byte[32];
-        using var sender = HpkeApi.SetupBaseSender(bob.PublicKey, default, enc);
-        Assert.True(HpkeApi.TrySetupBaseRecipient(enc, bob, default, out var receiver));
+        using var sender = HpkeX25519.SetupBaseSender(bob.PublicKey, default, enc);
+        Assert.True(HpkeX25519.TrySetupBaseRecipient(enc, bob, default, out var receiver));
         using (receiver)
         {
             sender.SetSequenceNumber(ulong.MaxValue - 1);
@@ -202,13 +201,13 @@ public sealed class HpkeTests
     {
         using var bob = X25519KeyPair.Generate();
         var enc = new byte[32];
-        Assert.Throws<ArgumentException>(() => HpkeApi.SetupBaseSender(bob.PublicKey, default, new byte[31]));
-        Assert.Throws<ArgumentException>(() => HpkeApi.SetupPskSender(bob.PublicKey, default, new byte[31], "id"u8, enc));
-        Assert.Throws<ArgumentException>(() => HpkeApi.SetupPskSender(bob.PublicKey, default, new byte[32], default, enc));
-        Assert.Throws<ArgumentException>(() => HpkeApi.SetupBaseSender(bob.PublicKey, new byte[HpkeApi.MaxInputLength + 1], enc));
-        Assert.Throws<ArgumentOutOfRangeException>(() => HpkeApi.SetupBaseSender(bob.PublicKey, default, enc, (HpkeAead)2));
-        Assert.Throws<ArgumentException>(() => HpkeApi.SetupBaseSender(X25519PublicKey.Import(new byte[32]), default, enc));
-        using var sender = HpkeApi.SetupBaseSender(bob.PublicKey, default, enc);
+        Assert.Throws<ArgumentException>(() => HpkeX25519.SetupBaseSender(bob.PublicKey, default, new byte[31]));
+        Assert.Throws<ArgumentException>(() => HpkeX25519.SetupPskSender(bob.PublicKey, default, new byte[31], "id"u8, enc));
+        Assert.Throws<ArgumentException>(() => HpkeX25519.SetupPskSender(bob.PublicKey, default, new byte[32], default, enc));
+        Assert.Throws<ArgumentException>(() => HpkeX25519.SetupBaseSender(bob.PublicKey, new byte[HpkeX25519.MaxInputLength + 1], enc));
+        Assert.Throws<ArgumentOutOfRangeException>(() => HpkeX25519.SetupBaseSender(bob.PublicKey, default, enc, (HpkeAead)2));
+        Assert.Throws<ArgumentException>(() => HpkeX25519.SetupBaseSender(X25519PublicKey.Import(new byte[32]), default, enc));
+        using var sender = HpkeX25519.SetupBaseSender(bob.PublicKey, default, enc);
         Assert.Throws<ArgumentException>(() => sender.Seal(default, new byte[4], new byte[19]));
         Assert.Throws<ArgumentOutOfRangeException>(() => sender.Export(default, HpkeContext.MaxExportLength + 1));
         sender.Dispose();

@@ -237,6 +237,32 @@ public sealed class MerkleTests
     }
 
     [Fact]
+    public void Verification_allocates_nothing()
+    {
+        using var log = BuildLog(MaxSize);
+        var leaf = NaiveMerkle.LeafHash(Leaves[37]);
+        var inclusion = log.GetInclusionProof(37, 61);
+        var consistency = log.GetConsistencyProof(21, 61);
+        var root21 = log.RootAt(21);
+        var root61 = log.RootAt(61);
+
+        // Warm up first so JIT work is not counted.
+        Assert.True(MerkleVerifier.VerifyInclusion(leaf, 37, 61, inclusion, root61));
+        Assert.True(MerkleVerifier.VerifyConsistency(21, 61, consistency, root21, root61));
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var ok = true;
+        for (var i = 0; i < 100; i++)
+        {
+            ok &= MerkleVerifier.VerifyInclusion(leaf, 37, 61, inclusion, root61);
+            ok &= MerkleVerifier.VerifyConsistency(21, 61, consistency, root21, root61);
+        }
+
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.True(ok);
+        Assert.Equal(0, allocated);
+    }
+
+    [Fact]
     public void Misuse_throws_with_found_and_expected_values()
     {
         using var log = BuildLog(5);

@@ -13,7 +13,7 @@ namespace Privomega.Protocol.Hpke;
 /// and <see cref="TryOpen(X25519KeyPair, ReadOnlySpan{byte}, ReadOnlySpan{byte}, ReadOnlySpan{byte}, HpkeAead)"/>
 /// are the single-shot forms, whose output is <c>enc ‖ ciphertext</c>.
 /// </summary>
-public static class Hpke
+public static class HpkeX25519
 {
     /// <summary>Size of the encapsulated key <c>enc</c>, Nenc.</summary>
     public const int EncapsulatedKeySize = DhKemX25519.Size;

@@ -100,17 +100,44 @@ public sealed class DirectoryRecord
 
     /// <summary>
     /// Checks the record against a signed head: laid out for the head's <c>n_t</c>, the certificate
-    /// signed by <paramref name="server"/> with enough proof of work, and included at
-    /// <paramref name="index"/> under the head's directory root. (The head's own signature is the
-    /// caller's to check once per epoch.)
+    /// signed by <paramref name="server"/> with enough proof of work and issued no later than the
+    /// epoch began, and included at <paramref name="index"/> under the head's directory root. (The
+    /// head's own signature is the caller's to check once per epoch.)
     /// </summary>
     public bool Verify(EpochHead head, long index, Ed25519PublicKey server, int minimumDifficulty)
     {
         ArgumentNullException.ThrowIfNull(head);
         return DirectorySize == head.DirectorySize
+            && IsCurrent(Certificate, head)
             && Certificate.Verify(server, minimumDifficulty)
             && IsIncluded(Certificate, index, _path, head);
     }
+
+    /// <summary>
+    /// Lays out the whole PIR database of an epoch (server side): record <c>i</c> at offset
+    /// <c>i · SizeFor(n)</c>, for the certificates the tree was built from, in order.
+    /// </summary>
+    public static byte[] EncodeDatabase(IReadOnlyList<Certificate> certificates, DirectoryTree tree)
+    {
+        ArgumentNullException.ThrowIfNull(certificates);
+        ArgumentNullException.ThrowIfNull(tree);
+        if (certificates.Count != tree.Size)
+        {
+            ProtocolThrow.ArgumentOutOfRange(nameof(certificates), certificates.Count, $"{tree.Size} certificates, one per leaf");
+        }
+
+        var size = SizeFor(tree.Size);
+        var database = new byte[checked(size * certificates.Count)];
+        for (var i = 0; i < certificates.Count; i++)
+        {
+            Create(certificates[i], tree, i).Encode(database.AsSpan(i * size, size));
+        }
+
+        return database;
+    }
+
+    /// <summary>The certificate existed when the epoch began (the sketch's timestamp check).</summary>
+    internal static bool IsCurrent(Certificate certificate, EpochHead head) => certificate.IssuedAt <= head.TimeMilliseconds / 1000;
 
     /// <summary>Writes the encoding, <see cref="SizeFor"/>(<see cref="DirectorySize"/>) bytes.</summary>
     public void Encode(Span<byte> destination)

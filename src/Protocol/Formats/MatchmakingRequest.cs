@@ -107,13 +107,9 @@ public sealed class MatchmakingRequest
     public static byte[] Prove(Ed25519KeyPair vrfKey, EpochHead head, out long targetIndex)
     {
         ArgumentNullException.ThrowIfNull(vrfKey);
-        var proof = EcVrf.Prove(VrfSuite, vrfKey, VrfInput(head));
+        var proof = new byte[EcVrf.ProofSize];
         Span<byte> beta = stackalloc byte[EcVrf.OutputSize];
-        if (!EcVrf.TryProofToHash(VrfSuite, proof, beta))
-        {
-            ProtocolThrow.Cryptographic("ECVRF proof to hash");
-        }
-
+        EcVrf.Prove(VrfSuite, vrfKey, VrfInput(head), proof, beta);
         targetIndex = TargetIndex(beta, head.DirectorySize);
         return proof;
     }

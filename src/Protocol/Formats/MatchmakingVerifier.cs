@@ -100,7 +100,7 @@ public sealed class MatchmakingVerifier
             return MatchmakingVerdict.SelfMatch;
         }
 
-        if (!certificate.Verify(_server, _minimumDifficulty) || certificate.IssuedAt > _head.TimeMilliseconds / 1000)
+        if (!certificate.Verify(_server, _minimumDifficulty) || !DirectoryRecord.IsCurrent(certificate, _head))
         {
             return MatchmakingVerdict.CertificateInvalid;
         }

@@ -78,5 +78,28 @@ public sealed class DirectoryRecordTests
         var otherHead = world.SignHead(world.Head.Epoch, TestWorld.Bytes(rng, 32), logSize: 0);
         Assert.True(good.Verify(otherHead, index, world.Server.PublicKey, 0));
         Assert.Throws<ArgumentException>(() => DirectoryRecord.Create(world.Users[0].Certificate, world.Tree, index));
+
+        // A head whose epoch began before the certificate was issued.
+        var early = world.SignHead(world.Head.Epoch, TestWorld.Bytes(rng, 32), time: TestWorld.IssuedAt * 1000);
+        Assert.False(good.Verify(early, index, world.Server.PublicKey, 0));
+    }
+
+    [Fact]
+    public void Database_layout_puts_record_i_at_offset_i_times_record_size()
+    {
+        using var world = new TestWorld(7, Seed);
+        var certificates = world.Users.Select(u => u.Certificate).ToArray();
+        var database = DirectoryRecord.EncodeDatabase(certificates, world.Tree);
+        var size = DirectoryRecord.SizeFor(7);
+        Assert.Equal(7 * size, database.Length);
+        for (var i = 0; i < 7; i++)
+        {
+            var record = DirectoryRecord.Decode(database.AsSpan(i * size, size), 7);
+            Assert.Equal(certificates[i], record.Certificate);
+            Assert.True(record.Verify(world.Head, i, world.Server.PublicKey, TestWorld.Difficulty), $"record {i}");
+        }
+
+        Assert.Throws<ArgumentOutOfRangeException>(() => DirectoryRecord.EncodeDatabase(certificates[..6], world.Tree));
+        Assert.Throws<ArgumentException>(() => DirectoryRecord.EncodeDatabase([.. certificates[1..], certificates[0]], world.Tree));
     }
 }

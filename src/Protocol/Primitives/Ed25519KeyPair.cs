@@ -103,6 +103,14 @@ public sealed class Ed25519KeyPair : IDisposable
             ProtocolThrow.ArgumentLength(nameof(signature), signature.Length, Ed25519.SignatureSize);
         }
 
+        // libsodium derives the nonce r from the message, writes R into the signature, then hashes the
+        // message again for the challenge: an overlapping signature changes the second read, giving a
+        // signature with the same r but another challenge — two of those reveal the private scalar.
+        if (signature.Overlaps(message))
+        {
+            ProtocolThrow.Overlap(nameof(signature));
+        }
+
         using SecretBuffer.Lease secretKey = _secretKey.Acquire();
         Ed25519.SignCore(secretKey.Span, message, signature);
     }

@@ -34,7 +34,8 @@ internal sealed unsafe class SecretBuffer : SafeHandle
 
     /// <summary>
     /// The secret bytes. Valid only while this buffer is not disposed; callers keep the span on the
-    /// stack of one call and never store it.
+    /// stack of one call and never store it. Nothing stops a concurrent dispose or the finalizer from
+    /// freeing the memory under this span: prefer <see cref="Acquire"/> when the bytes go to native code.
     /// </summary>
     internal Span<byte> Span
     {
@@ -43,6 +44,20 @@ internal sealed unsafe class SecretBuffer : SafeHandle
             ObjectDisposedException.ThrowIf(IsClosed, this);
             return new Span<byte>((void*)handle, Length);
         }
+    }
+
+    /// <summary>
+    /// Takes a reference on the handle for as long as the returned lease lives, so that neither a
+    /// concurrent <see cref="IDisposable.Dispose"/> nor the finalizer (the owner may become unreachable
+    /// while native code still reads the bytes) can zero and free the memory under the caller: the
+    /// memory is released when the last lease ends. Throws <see cref="ObjectDisposedException"/> once disposed.
+    /// Use it whenever the bytes are handed to native code or outlive one expression.
+    /// </summary>
+    internal Lease Acquire()
+    {
+        bool added = false;
+        DangerousAddRef(ref added);
+        return new Lease(this, new Span<byte>((void*)handle, Length));
     }
 
     /// <summary>Copies <paramref name="source"/> into a new buffer of the same length.</summary>
@@ -61,5 +76,23 @@ internal sealed unsafe class SecretBuffer : SafeHandle
         System.Security.Cryptography.CryptographicOperations.ZeroMemory(new Span<byte>((void*)handle, Length));
         NativeMemory.AlignedFree((void*)handle);
         return true;
+    }
+
+    /// <summary>A counted reference to the secret bytes; dispose it (with <c>using</c>) to release the reference.</summary>
+    internal readonly ref struct Lease
+    {
+        private readonly SecretBuffer _owner;
+
+        internal Lease(SecretBuffer owner, Span<byte> span)
+        {
+            _owner = owner;
+            Span = span;
+        }
+
+        /// <summary>The secret bytes, valid until this lease is disposed.</summary>
+        internal Span<byte> Span { get; }
+
+        /// <summary>Releases the reference taken by <see cref="Acquire"/>.</summary>
+        public void Dispose() => _owner.DangerousRelease();
     }
 }

@@ -24,11 +24,12 @@ public sealed class Ed25519KeyPair : IDisposable
     /// <summary>The public half.</summary>
     public Ed25519PublicKey PublicKey { get; }
 
-    /// <summary>The 32-byte seed (RFC 8032's private key). Valid until disposal; never store it.</summary>
-    internal ReadOnlySpan<byte> Seed => _secretKey.Span[..SeedSize];
-
-    /// <summary>libsodium's 64-byte secret key (seed ‖ public key).</summary>
-    internal ReadOnlySpan<byte> ExpandedSecretKey => _secretKey.Span;
+    /// <summary>
+    /// A counted reference to libsodium's 64-byte secret key (the 32-byte seed, RFC 8032's private
+    /// key, then the public key). The lease keeps the memory alive if this key pair is disposed or
+    /// finalized while the bytes are in use (a bare span over the handle would not).
+    /// </summary>
+    internal SecretBuffer.Lease AcquireSecretKey() => _secretKey.Acquire();
 
     /// <summary>Generates a key pair from libsodium's CSPRNG.</summary>
     public static Ed25519KeyPair Generate()
@@ -90,7 +91,8 @@ public sealed class Ed25519KeyPair : IDisposable
             ProtocolThrow.ArgumentLength(nameof(destination), destination.Length, SeedSize);
         }
 
-        Seed.CopyTo(destination);
+        using SecretBuffer.Lease secretKey = _secretKey.Acquire();
+        secretKey.Span[..SeedSize].CopyTo(destination);
     }
 
     /// <summary>Signs <paramref name="message"/> into the 64-byte <paramref name="signature"/>.</summary>
@@ -101,14 +103,24 @@ public sealed class Ed25519KeyPair : IDisposable
             ProtocolThrow.ArgumentLength(nameof(signature), signature.Length, Ed25519.SignatureSize);
         }
 
-        Ed25519.SignCore(_secretKey.Span, message, signature);
+        // libsodium derives the nonce r from the message, writes R into the signature, then hashes the
+        // message again for the challenge: an overlapping signature changes the second read, giving a
+        // signature with the same r but another challenge — two of those reveal the private scalar.
+        if (signature.Overlaps(message))
+        {
+            ProtocolThrow.Overlap(nameof(signature));
+        }
+
+        using SecretBuffer.Lease secretKey = _secretKey.Acquire();
+        Ed25519.SignCore(secretKey.Span, message, signature);
     }
 
     /// <summary>Signs <paramref name="message"/> and returns the 64-byte signature.</summary>
     public byte[] Sign(ReadOnlySpan<byte> message)
     {
         byte[] signature = new byte[Ed25519.SignatureSize];
-        Ed25519.SignCore(_secretKey.Span, message, signature);
+        using SecretBuffer.Lease secretKey = _secretKey.Acquire();
+        Ed25519.SignCore(secretKey.Span, message, signature);
         return signature;
     }
 

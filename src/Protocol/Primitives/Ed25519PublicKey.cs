@@ -81,8 +81,9 @@ public sealed class Ed25519PublicKey : IEquatable<Ed25519PublicKey>
     public byte[] Export() => (byte[])_bytes.Clone();
 
     /// <summary>
-    /// Verifies an Ed25519 signature strictly: S must be canonical (S &lt; L) and R must not be of
-    /// small order, on top of libsodium's own checks. False for any signature that does not verify.
+    /// Verifies an Ed25519 signature strictly: S must be canonical (S &lt; L, checked here and by
+    /// libsodium), R must not be of small order and must equal the recomputed R byte for byte
+    /// (libsodium's checks). False for any signature that does not verify.
     /// </summary>
     public bool Verify(ReadOnlySpan<byte> message, ReadOnlySpan<byte> signature) =>
         Ed25519.VerifyCore(_bytes, message, signature);

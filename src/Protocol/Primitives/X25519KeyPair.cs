@@ -86,7 +86,8 @@ public sealed class X25519KeyPair : IDisposable
             ProtocolThrow.ArgumentLength(nameof(destination), destination.Length, PrivateKeySize);
         }
 
-        _privateKey.Span.CopyTo(destination);
+        using SecretBuffer.Lease privateKey = _privateKey.Acquire();
+        privateKey.Span.CopyTo(destination);
     }
 
     /// <summary>
@@ -103,7 +104,8 @@ public sealed class X25519KeyPair : IDisposable
             ProtocolThrow.ArgumentLength(nameof(sharedSecret), sharedSecret.Length, SharedSecretSize);
         }
 
-        return X25519.TryAgreeCore(_privateKey.Span, peer.Bytes, sharedSecret);
+        using SecretBuffer.Lease privateKey = _privateKey.Acquire();
+        return X25519.TryAgreeCore(privateKey.Span, peer.Bytes, sharedSecret);
     }
 
     /// <summary>Like <see cref="TryAgree"/> but throws <see cref="CryptographicException"/> on the all-zero secret.</summary>

@@ -167,7 +167,11 @@ public static class EcVrf
 
             // RFC 8032 section 5.1.5: x is the clamped first half of SHA-512(seed); the second half
             // seeds the nonce (RFC 9381 section 5.4.2.2).
-            SHA512.HashData(keyPair.Seed, hashedSecretKey);
+            using (SecretBuffer.Lease secretKey = keyPair.AcquireSecretKey())
+            {
+                SHA512.HashData(secretKey.Span[..Ed25519KeyPair.SeedSize], hashedSecretKey);
+            }
+
             hashedSecretKey[..32].CopyTo(x);
             x[0] &= 248;
             x[31] &= 127;

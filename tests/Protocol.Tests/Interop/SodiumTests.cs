@@ -49,6 +49,26 @@ public sealed class SodiumTests
     }
 
     [Fact]
+    public void SecretBuffer_Lease_KeepsTheBytesAliveAcrossDispose_AndRefusesNewLeasesAfterwards()
+    {
+        var buffer = new SecretBuffer(32);
+        buffer.Span.Fill(0xA5);
+        byte[] seenAfterDispose;
+        using (SecretBuffer.Lease lease = buffer.Acquire())
+        {
+            // Another owner disposes while the bytes are in use (for example by native code): the
+            // memory must stay allocated and intact until the lease ends, not be zeroed and freed.
+            buffer.Dispose();
+            seenAfterDispose = lease.Span.ToArray();
+        }
+
+        Assert.All(seenAfterDispose, x => Assert.Equal(0xA5, x));
+        Assert.True(buffer.IsClosed); // released (zeroed and freed) when the last lease ended
+        Assert.Throws<ObjectDisposedException>(() => { using SecretBuffer.Lease late = buffer.Acquire(); });
+        Assert.Throws<ObjectDisposedException>(() => buffer.Span.Length);
+    }
+
+    [Fact]
     public void SecretBuffer_RejectsNonPositiveLength()
     {
         ArgumentOutOfRangeException e = Assert.Throws<ArgumentOutOfRangeException>(() => new SecretBuffer(0));

@@ -68,6 +68,34 @@ public sealed class AeadTests
     }
 
     [Fact]
+    public void ChaCha20Poly1305_SpanApi_ValidatesZeroesOnFailure_AndWorksInPlace()
+    {
+        byte[] key = XKey;
+        byte[] nonce = XNonce[..ChaCha20Poly1305Ietf.NonceSize];
+        byte[] sealedBytes = ChaCha20Poly1305Ietf.Seal(key, nonce, XPlaintext, XAd);
+
+        byte[] buffer = new byte[XPlaintext.Length + ChaCha20Poly1305Ietf.TagSize];
+        XPlaintext.CopyTo(buffer, 0);
+        ChaCha20Poly1305Ietf.Seal(key, nonce, buffer.AsSpan(0, XPlaintext.Length), XAd, buffer);
+        Assert.Equal(sealedBytes, buffer);
+        Assert.True(ChaCha20Poly1305Ietf.TryOpen(key, nonce, buffer, XAd, buffer.AsSpan(0, XPlaintext.Length)));
+        Assert.Equal(XPlaintext, buffer[..XPlaintext.Length]);
+
+        byte[] tampered = (byte[])sealedBytes.Clone();
+        tampered[^1] ^= 1;
+        byte[] plaintext = Enumerable.Repeat((byte)0x11, XPlaintext.Length).ToArray();
+        Assert.False(ChaCha20Poly1305Ietf.TryOpen(key, nonce, tampered, XAd, plaintext));
+        Assert.All(plaintext, x => Assert.Equal(0, x));
+        Assert.False(ChaCha20Poly1305Ietf.TryOpen(key, nonce, sealedBytes.AsSpan(0, 15), XAd, []));
+
+        Assert.Throws<ArgumentException>(() => ChaCha20Poly1305Ietf.TryOpen(key, nonce, sealedBytes, XAd, new byte[3]));
+        Assert.Throws<ArgumentException>(() => ChaCha20Poly1305Ietf.Seal(key, nonce, XPlaintext, XAd, new byte[XPlaintext.Length]));
+        Assert.Throws<ArgumentException>(() => ChaCha20Poly1305Ietf.Seal(key.AsSpan(1), nonce, XPlaintext, XAd));
+        byte[] overlapping = new byte[XPlaintext.Length + 20];
+        Assert.Throws<ArgumentException>(() => ChaCha20Poly1305Ietf.Seal(key, nonce, overlapping.AsSpan(0, XPlaintext.Length), XAd, overlapping.AsSpan(2, XPlaintext.Length + 16)));
+    }
+
+    [Fact]
     public void ChaCha20Poly1305_WycheproofVectors()
     {
         using JsonDocument document = ReadJson("wycheproof_chacha20_poly1305_test.json");

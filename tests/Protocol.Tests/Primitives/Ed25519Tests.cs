@@ -146,6 +146,33 @@ public sealed class Ed25519Tests
     }
 
     [Fact]
+    public void Sign_RejectsASignatureBufferOverlappingTheMessage()
+    {
+        using Ed25519KeyPair keyPair = Ed25519KeyPair.Import(Hex("9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60"));
+        byte[] buffer = new byte[100];
+        new Random(8032).NextBytes(buffer);
+        byte[] message = buffer[..80];
+        byte[] honest = keyPair.Sign(message);
+
+        // Why: libsodium reads the message twice around writing R, so signing in place reuses the
+        // nonce r of the honest signature under a different challenge (and the result does not verify).
+        byte[] inPlace = (byte[])buffer.Clone();
+        using (var secretKey = keyPair.AcquireSecretKey())
+        {
+            Ed25519.SignCore(secretKey.Span, inPlace.AsSpan(0, 80), inPlace.AsSpan(16, 64));
+        }
+
+        Assert.Equal(honest[..32], inPlace[16..48]);
+        Assert.NotEqual(honest[32..], inPlace[48..80]);
+
+        ArgumentException e = Assert.Throws<ArgumentException>(() => keyPair.Sign(buffer.AsSpan(0, 80), buffer.AsSpan(16, 64)));
+        Assert.Equal("signature", e.ParamName);
+        Assert.Throws<ArgumentException>(() => keyPair.Sign(buffer.AsSpan(0, 64), buffer.AsSpan(0, 64)));
+        keyPair.Sign(buffer.AsSpan(0, 36), buffer.AsSpan(36, 64));
+        Assert.True(keyPair.PublicKey.Verify(buffer.AsSpan(0, 36), buffer.AsSpan(36, 64)));
+    }
+
+    [Fact]
     public void KeyPair_AfterDispose_Throws()
     {
         Ed25519KeyPair keyPair = Ed25519KeyPair.Generate();

@@ -93,6 +93,77 @@ public sealed class CurveArithmeticTests
         }
     }
 
+    /// <summary>
+    /// map_to_curve_elligator2 (RFC 9380 section 6.7.1, curve25519, Z = 2) and the rational map of
+    /// appendix D.1, written out in BigInteger, against the limb code for random u (both the gx1 and
+    /// the gx2 branch, each with its own sgn0 rule) and for u = 0, where gx2 = 0 and the map's
+    /// exceptional case (t = 0) must give the identity.
+    /// </summary>
+    [Fact]
+    public void Elligator2_MatchesBigIntegerReference_InBothBranches()
+    {
+        var random = new Random(Seed + 3);
+        int firstBranch = 0;
+        for (int i = 0; i < 201; i++)
+        {
+            byte[] bytes = i == 0 ? new byte[32] : RandomBytes(random, 32);
+            BigInteger u = Mod(Reference(bytes));
+            byte[] expected = ReferenceElligator2(u, out bool usedGx1);
+            firstBranch += usedGx1 ? 1 : 0;
+            byte[] actual = new byte[32];
+            HashToCurve.MapToCurveElligator2(FieldElement.FromBytes(bytes)).Encode(actual);
+            Assert.True(expected.AsSpan().SequenceEqual(actual), $"seed {Seed + 3}, sample {i}");
+        }
+
+        Assert.InRange(firstBranch, 50, 150);
+    }
+
+    private static byte[] ReferenceElligator2(BigInteger u, out bool usedGx1)
+    {
+        BigInteger j = 486662;
+        BigInteger x1 = Mod(-j * Inverse(Mod(1 + (2 * u * u))));
+        if (x1.IsZero)
+        {
+            x1 = Mod(-j);
+        }
+
+        BigInteger x2 = Mod(-x1 - j);
+        BigInteger gx1 = Mod((x1 * x1 * x1) + (j * x1 * x1) + x1);
+        BigInteger gx2 = Mod((x2 * x2 * x2) + (j * x2 * x2) + x2);
+        usedGx1 = IsSquare(gx1);
+        BigInteger s = usedGx1 ? x1 : x2;
+        BigInteger t = SqrtWithSign(usedGx1 ? gx1 : gx2, usedGx1 ? 1 : 0);
+
+        BigInteger x = 0, y = 1;
+        if (!t.IsZero && Mod(s + 1) != 0)
+        {
+            BigInteger c1 = SqrtWithSign(Mod(-486664), 0);
+            x = Mod(c1 * s * Inverse(t));
+            y = Mod((s - 1) * Inverse(s + 1));
+        }
+
+        byte[] encoded = new byte[32];
+        y.TryWriteBytes(encoded, out _, isUnsigned: true);
+        encoded[31] |= (byte)(x.IsEven ? 0 : 0x80);
+        return encoded;
+
+        static BigInteger Inverse(BigInteger a) => BigInteger.ModPow(Mod(a), P - 2, P);
+
+        static bool IsSquare(BigInteger a) => BigInteger.ModPow(a, (P - 1) / 2, P) <= 1;
+
+        static BigInteger SqrtWithSign(BigInteger a, int sign)
+        {
+            BigInteger r = BigInteger.ModPow(a, (P + 3) / 8, P);
+            if (Mod(r * r) != a)
+            {
+                r = Mod(r * BigInteger.ModPow(2, (P - 1) / 4, P));
+            }
+
+            Assert.True(Mod(r * r) == a);
+            return (int)(r % 2) == sign ? r : Mod(-r);
+        }
+    }
+
     [Fact]
     public void Constants_AreTheCurveConstants()
     {

@@ -321,25 +321,12 @@ public static unsafe partial class XorKernels
         }
     }
 
-    /// <summary>Column passes <see cref="MaskedSinglePasses"/> makes over the rows: one per register strip, one for a tail.</summary>
-    private static int SinglePasses(int stride, KernelWidth width)
-    {
-        int passes = 0;
-        int offset = 0;
-        int laneBytes = width == KernelWidth.Vector512 ? 64 : 32;
-        if (width != KernelWidth.Scalar)
-        {
-            for (int lanes = 256 / laneBytes; lanes >= 1; lanes >>= 1)
-            {
-                for (; stride - offset >= lanes * laneBytes; offset += lanes * laneBytes)
-                {
-                    passes++;
-                }
-            }
-        }
+    /// <summary>Column passes <see cref="MaskedSinglePasses"/> makes over the rows: one per 256-byte register strip (the last one takes the tail too).</summary>
+    private static int SinglePasses(int stride, KernelWidth width) =>
+        width == KernelWidth.Scalar || stride < 8 ? 1 : (stride + StripBytes - 1) / StripBytes;
 
-        return offset < stride ? passes + 1 : passes;
-    }
+    /// <summary>Widest column strip whose accumulator stays in registers: 8 × Vector256 or 4 × Vector512.</summary>
+    private const int StripBytes = 256;
 
     /// <summary>Requests the block after <paramref name="block"/> (if any of <paramref name="remaining"/> rows lie past it) into L1; no effect off x86.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -358,33 +345,25 @@ public static unsafe partial class XorKernels
 
     private static void MaskedSinglePasses(byte* rows, int stride, int count, ulong* sel, byte* acc, KernelWidth width)
     {
-        int offset = 0;
-        if (width == KernelWidth.Vector512)
+        if (width == KernelWidth.Scalar || stride < 8)
         {
-            for (int lanes = 4; lanes >= 1; lanes >>= 1)
-            {
-                while (stride - offset >= lanes * 64)
-                {
-                    MaskedStrip512(rows + offset, stride, count, sel, acc + offset, lanes);
-                    offset += lanes * 64;
-                }
-            }
-        }
-        else if (width == KernelWidth.Vector256)
-        {
-            for (int lanes = 8; lanes >= 1; lanes >>= 1)
-            {
-                while (stride - offset >= lanes * 32)
-                {
-                    MaskedStrip256(rows + offset, stride, count, sel, acc + offset, lanes);
-                    offset += lanes * 32;
-                }
-            }
+            MaskedSingleMemory(rows, stride, count, sel, acc, new LanePlan(stride, width));
+            return;
         }
 
-        if (offset < stride)
+        // Rows of 8 bytes or more are whole words: full 256-byte strips, then one last strip of vector lanes plus up to
+        // three word lanes, so a row of any size is one pass per 256 bytes with nothing accumulated through memory.
+        for (int offset = 0; offset < stride; offset += StripBytes)
         {
-            MaskedSingleMemory(rows + offset, stride, count, sel, acc + offset, new LanePlan(stride - offset, width));
+            int bytes = Math.Min(StripBytes, stride - offset);
+            if (width == KernelWidth.Vector512)
+            {
+                MaskedStrip512(rows + offset, stride, count, sel, acc + offset, bytes);
+            }
+            else
+            {
+                MaskedStrip256(rows + offset, stride, count, sel, acc + offset, bytes);
+            }
         }
     }
 
@@ -399,31 +378,73 @@ public static unsafe partial class XorKernels
         }
     }
 
-    /// <summary>Accumulates a strip of <paramref name="lanes"/> (1, 2 or 4) × 64 bytes of every row in registers.</summary>
+    /// <summary>
+    /// Accumulates a strip of <paramref name="bytes"/> (8..256, a multiple of 8) of every row in registers: up to four
+    /// Vector512 lanes, one Vector256 lane, three 64-bit words. The lane tests are loop-invariant and predicted.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void MaskedStrip512(byte* rows, int stride, int count, ulong* sel, byte* acc, int lanes)
+    private static void MaskedStrip512(byte* rows, int stride, int count, ulong* sel, byte* acc, int bytes)
     {
-        Debug.Assert(lanes is 1 or 2 or 4);
-        Vector512<ulong> a0 = Vector512.Load((ulong*)acc);
+        Debug.Assert(bytes is >= 8 and <= StripBytes && bytes % 8 == 0);
+        int lanes = bytes / 64;
+        bool half = (bytes & 32) != 0;
+        int words = (bytes & 31) / 8;
+        byte* h = acc + (lanes * 64);
+        ulong* w = (ulong*)(h + (half ? 32 : 0));
+        Vector512<ulong> a0 = lanes > 0 ? Vector512.Load((ulong*)acc) : default;
         Vector512<ulong> a1 = lanes > 1 ? Vector512.Load((ulong*)(acc + 64)) : default;
         Vector512<ulong> a2 = lanes > 2 ? Vector512.Load((ulong*)(acc + 128)) : default;
-        Vector512<ulong> a3 = lanes > 2 ? Vector512.Load((ulong*)(acc + 192)) : default;
+        Vector512<ulong> a3 = lanes > 3 ? Vector512.Load((ulong*)(acc + 192)) : default;
+        Vector256<ulong> ah = half ? Vector256.Load((ulong*)h) : default;
+        ulong w0 = words > 0 ? w[0] : 0, w1 = words > 1 ? w[1] : 0, w2 = words > 2 ? w[2] : 0;
+        nint hOffset = lanes * 64;
+        nint wOffset = hOffset + (half ? 32 : 0);
         for (int k = 0; k < count; k++, rows += stride)
         {
-            Vector512<ulong> m = Vector512.Create(0UL - ((sel[k >> 6] >> (k & 63)) & 1UL));
-            a0 ^= Vector512.Load((ulong*)rows) & m;
-            if (lanes > 1)
+            ulong mask = 0UL - ((sel[k >> 6] >> (k & 63)) & 1UL);
+            Vector512<ulong> m = Vector512.Create(mask);
+            if (lanes > 0)
             {
-                a1 ^= Vector512.Load((ulong*)(rows + 64)) & m;
-                if (lanes > 2)
+                a0 ^= Vector512.Load((ulong*)rows) & m;
+                if (lanes > 1)
                 {
-                    a2 ^= Vector512.Load((ulong*)(rows + 128)) & m;
-                    a3 ^= Vector512.Load((ulong*)(rows + 192)) & m;
+                    a1 ^= Vector512.Load((ulong*)(rows + 64)) & m;
+                    if (lanes > 2)
+                    {
+                        a2 ^= Vector512.Load((ulong*)(rows + 128)) & m;
+                        if (lanes > 3)
+                        {
+                            a3 ^= Vector512.Load((ulong*)(rows + 192)) & m;
+                        }
+                    }
+                }
+            }
+
+            if (half)
+            {
+                ah ^= Vector256.Load((ulong*)(rows + hOffset)) & Vector256.Create(mask);
+            }
+
+            if (words > 0)
+            {
+                ulong* rw = (ulong*)(rows + wOffset);
+                w0 ^= rw[0] & mask;
+                if (words > 1)
+                {
+                    w1 ^= rw[1] & mask;
+                    if (words > 2)
+                    {
+                        w2 ^= rw[2] & mask;
+                    }
                 }
             }
         }
 
-        Vector512.Store(a0, (ulong*)acc);
+        if (lanes > 0)
+        {
+            Vector512.Store(a0, (ulong*)acc);
+        }
+
         if (lanes > 1)
         {
             Vector512.Store(a1, (ulong*)(acc + 64));
@@ -432,46 +453,99 @@ public static unsafe partial class XorKernels
         if (lanes > 2)
         {
             Vector512.Store(a2, (ulong*)(acc + 128));
+        }
+
+        if (lanes > 3)
+        {
             Vector512.Store(a3, (ulong*)(acc + 192));
         }
+
+        if (half)
+        {
+            Vector256.Store(ah, (ulong*)h);
+        }
+
+        StoreWords(w, words, w0, w1, w2);
     }
 
-    /// <summary>Accumulates a strip of <paramref name="lanes"/> (1, 2, 4 or 8) × 32 bytes of every row in registers.</summary>
+    /// <summary>
+    /// Accumulates a strip of <paramref name="bytes"/> (8..256, a multiple of 8) of every row in registers: up to eight
+    /// Vector256 lanes and three 64-bit words. The lane tests are loop-invariant and predicted.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void MaskedStrip256(byte* rows, int stride, int count, ulong* sel, byte* acc, int lanes)
+    private static void MaskedStrip256(byte* rows, int stride, int count, ulong* sel, byte* acc, int bytes)
     {
-        Debug.Assert(lanes is 1 or 2 or 4 or 8);
-        Vector256<ulong> a0 = Vector256.Load((ulong*)acc);
+        Debug.Assert(bytes is >= 8 and <= StripBytes && bytes % 8 == 0);
+        int lanes = bytes / 32;
+        int words = (bytes & 31) / 8;
+        ulong* w = (ulong*)(acc + (lanes * 32));
+        Vector256<ulong> a0 = lanes > 0 ? Vector256.Load((ulong*)acc) : default;
         Vector256<ulong> a1 = lanes > 1 ? Vector256.Load((ulong*)(acc + 32)) : default;
         Vector256<ulong> a2 = lanes > 2 ? Vector256.Load((ulong*)(acc + 64)) : default;
-        Vector256<ulong> a3 = lanes > 2 ? Vector256.Load((ulong*)(acc + 96)) : default;
+        Vector256<ulong> a3 = lanes > 3 ? Vector256.Load((ulong*)(acc + 96)) : default;
         Vector256<ulong> a4 = lanes > 4 ? Vector256.Load((ulong*)(acc + 128)) : default;
-        Vector256<ulong> a5 = lanes > 4 ? Vector256.Load((ulong*)(acc + 160)) : default;
-        Vector256<ulong> a6 = lanes > 4 ? Vector256.Load((ulong*)(acc + 192)) : default;
-        Vector256<ulong> a7 = lanes > 4 ? Vector256.Load((ulong*)(acc + 224)) : default;
+        Vector256<ulong> a5 = lanes > 5 ? Vector256.Load((ulong*)(acc + 160)) : default;
+        Vector256<ulong> a6 = lanes > 6 ? Vector256.Load((ulong*)(acc + 192)) : default;
+        Vector256<ulong> a7 = lanes > 7 ? Vector256.Load((ulong*)(acc + 224)) : default;
+        ulong w0 = words > 0 ? w[0] : 0, w1 = words > 1 ? w[1] : 0, w2 = words > 2 ? w[2] : 0;
+        nint wOffset = lanes * 32;
         for (int k = 0; k < count; k++, rows += stride)
         {
-            Vector256<ulong> m = Vector256.Create(0UL - ((sel[k >> 6] >> (k & 63)) & 1UL));
-            a0 ^= Vector256.Load((ulong*)rows) & m;
-            if (lanes > 1)
+            ulong mask = 0UL - ((sel[k >> 6] >> (k & 63)) & 1UL);
+            Vector256<ulong> m = Vector256.Create(mask);
+            if (lanes > 0)
             {
-                a1 ^= Vector256.Load((ulong*)(rows + 32)) & m;
-                if (lanes > 2)
+                a0 ^= Vector256.Load((ulong*)rows) & m;
+                if (lanes > 1)
                 {
-                    a2 ^= Vector256.Load((ulong*)(rows + 64)) & m;
-                    a3 ^= Vector256.Load((ulong*)(rows + 96)) & m;
-                    if (lanes > 4)
+                    a1 ^= Vector256.Load((ulong*)(rows + 32)) & m;
+                    if (lanes > 2)
                     {
-                        a4 ^= Vector256.Load((ulong*)(rows + 128)) & m;
-                        a5 ^= Vector256.Load((ulong*)(rows + 160)) & m;
-                        a6 ^= Vector256.Load((ulong*)(rows + 192)) & m;
-                        a7 ^= Vector256.Load((ulong*)(rows + 224)) & m;
+                        a2 ^= Vector256.Load((ulong*)(rows + 64)) & m;
+                        if (lanes > 3)
+                        {
+                            a3 ^= Vector256.Load((ulong*)(rows + 96)) & m;
+                            if (lanes > 4)
+                            {
+                                a4 ^= Vector256.Load((ulong*)(rows + 128)) & m;
+                                if (lanes > 5)
+                                {
+                                    a5 ^= Vector256.Load((ulong*)(rows + 160)) & m;
+                                    if (lanes > 6)
+                                    {
+                                        a6 ^= Vector256.Load((ulong*)(rows + 192)) & m;
+                                        if (lanes > 7)
+                                        {
+                                            a7 ^= Vector256.Load((ulong*)(rows + 224)) & m;
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+
+            if (words > 0)
+            {
+                ulong* rw = (ulong*)(rows + wOffset);
+                w0 ^= rw[0] & mask;
+                if (words > 1)
+                {
+                    w1 ^= rw[1] & mask;
+                    if (words > 2)
+                    {
+                        w2 ^= rw[2] & mask;
                     }
                 }
             }
         }
 
-        Vector256.Store(a0, (ulong*)acc);
+        if (lanes > 0)
+        {
+            Vector256.Store(a0, (ulong*)(acc + 0));
+        }
+
         if (lanes > 1)
         {
             Vector256.Store(a1, (ulong*)(acc + 32));
@@ -480,15 +554,52 @@ public static unsafe partial class XorKernels
         if (lanes > 2)
         {
             Vector256.Store(a2, (ulong*)(acc + 64));
+        }
+
+        if (lanes > 3)
+        {
             Vector256.Store(a3, (ulong*)(acc + 96));
         }
 
         if (lanes > 4)
         {
             Vector256.Store(a4, (ulong*)(acc + 128));
+        }
+
+        if (lanes > 5)
+        {
             Vector256.Store(a5, (ulong*)(acc + 160));
+        }
+
+        if (lanes > 6)
+        {
             Vector256.Store(a6, (ulong*)(acc + 192));
+        }
+
+        if (lanes > 7)
+        {
             Vector256.Store(a7, (ulong*)(acc + 224));
+        }
+
+        StoreWords(w, words, w0, w1, w2);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreWords(ulong* destination, int words, ulong w0, ulong w1, ulong w2)
+    {
+        if (words > 0)
+        {
+            destination[0] = w0;
+        }
+
+        if (words > 1)
+        {
+            destination[1] = w1;
+        }
+
+        if (words > 2)
+        {
+            destination[2] = w2;
         }
     }
 

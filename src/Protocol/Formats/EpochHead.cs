@@ -292,6 +292,17 @@ public sealed class EpochHead : IEquatable<EpochHead>
         _encoded.CopyTo(destination);
     }
 
+    /// <summary>
+    /// Whether two heads carry the same signed content. A signer can make many valid Ed25519
+    /// signatures for one body (any nonce works), so equivocation is two different bodies for an
+    /// epoch, never two signatures over one body; the chain hash excludes the signature for the same reason.
+    /// </summary>
+    public bool SameBody(EpochHead other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        return _encoded.AsSpan(0, BodySize).SequenceEqual(other._encoded.AsSpan(0, BodySize));
+    }
+
     /// <summary>Returns a copy of the encoding.</summary>
     public byte[] Encode() => (byte[])_encoded.Clone();
 

@@ -77,8 +77,9 @@ public sealed class EpochHeadMonitor
 
         if (_seen.TryGetValue(head.Epoch, out var known))
         {
-            if (known.Equals(head))
+            if (known.SameBody(head))
             {
+                // A re-signature of the same content (Ed25519 allows many) is not equivocation.
                 return HeadObservation.Duplicate;
             }
 

@@ -4,8 +4,8 @@ using Privomega.Protocol.Primitives;
 namespace Privomega.Protocol.Formats;
 
 /// <summary>
-/// Proof that the server equivocated: two heads for the same epoch, both validly signed, that
-/// differ. Anyone with the server's public key can check it; the sketch's answer is to stop using
+/// Proof that the server equivocated: two heads for the same epoch, both validly signed, whose
+/// bodies differ (two signatures over one body say nothing contradictory). Anyone with the server's public key can check it; the sketch's answer is to stop using
 /// the service and publish this. Encoding: <c>version(1) ‖ head_a(265) ‖ head_b(265)</c>, the
 /// two heads in byte order so the same pair always encodes the same way.
 /// </summary>
@@ -43,7 +43,7 @@ public sealed class EquivocationEvidence
         ArgumentNullException.ThrowIfNull(b);
         evidence = null;
         var order = a.Encode().AsSpan().SequenceCompareTo(b.Encode());
-        if (a.Epoch != b.Epoch || order == 0 || !a.VerifySignature(server) || !b.VerifySignature(server))
+        if (a.Epoch != b.Epoch || a.SameBody(b) || !a.VerifySignature(server) || !b.VerifySignature(server))
         {
             return false;
         }
@@ -90,6 +90,7 @@ public sealed class EquivocationEvidence
     {
         ArgumentNullException.ThrowIfNull(server);
         return First.Epoch == Second.Epoch
+            && !First.SameBody(Second)
             && First.Encode().AsSpan().SequenceCompareTo(Second.Encode()) < 0
             && First.VerifySignature(server)
             && Second.VerifySignature(server);

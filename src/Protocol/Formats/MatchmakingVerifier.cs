@@ -27,7 +27,7 @@ public enum MatchmakingVerdict
     /// <summary>The VRF output picks someone else: <c>r mod n_t</c> is not Bob's id.</summary>
     NotMatchedToMe,
 
-    /// <summary>The request carries Bob's own certificate or id.</summary>
+    /// <summary>The request carries Bob's own certificate, id, VRF key or X25519 key.</summary>
     SelfMatch,
 
     /// <summary>A request with this VRF output was already accepted in this epoch.</summary>
@@ -95,7 +95,11 @@ public sealed class MatchmakingVerifier
         }
 
         var certificate = request.Certificate;
-        if (certificate.Equals(_myCertificate) || request.LeafIndex == _myIndex)
+        // Bob's own keys under another certificate (renewed, or minted around them) are still Bob.
+        if (certificate.Equals(_myCertificate)
+            || request.LeafIndex == _myIndex
+            || certificate.VrfKey.Equals(_myCertificate.VrfKey)
+            || certificate.DhKey.Equals(_myCertificate.DhKey))
         {
             return MatchmakingVerdict.SelfMatch;
         }

@@ -24,9 +24,15 @@ internal static class DhKemX25519
     {
         Debug.Assert(secretKey.Length == Size);
         Span<byte> prk = stackalloc byte[HpkeLabels.HashSize];
-        HpkeLabels.Extract(SuiteId, default, "dkp_prk"u8, ikm, prk);
-        HpkeLabels.Expand(SuiteId, prk, "sk"u8, default, secretKey);
-        CryptographicOperations.ZeroMemory(prk);
+        try
+        {
+            HpkeLabels.Extract(SuiteId, default, "dkp_prk"u8, ikm, prk);
+            HpkeLabels.Expand(SuiteId, prk, "sk"u8, default, secretKey);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(prk);
+        }
     }
 
     /// <summary>
@@ -117,8 +123,14 @@ internal static class DhKemX25519
     {
         Debug.Assert(sharedSecret.Length == Size);
         Span<byte> prk = stackalloc byte[HpkeLabels.HashSize];
-        HpkeLabels.Extract(SuiteId, default, "eae_prk"u8, dh, prk);
-        HpkeLabels.Expand(SuiteId, prk, "shared_secret"u8, kemContext, sharedSecret);
-        CryptographicOperations.ZeroMemory(prk);
+        try
+        {
+            HpkeLabels.Extract(SuiteId, default, "eae_prk"u8, dh, prk);
+            HpkeLabels.Expand(SuiteId, prk, "shared_secret"u8, kemContext, sharedSecret);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(prk);
+        }
     }
 }

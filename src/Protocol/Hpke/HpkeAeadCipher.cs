@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
+using Privomega.Protocol.Interop;
 
 namespace Privomega.Protocol.Hpke;
 
@@ -13,18 +14,25 @@ public enum HpkeAead : ushort
     ChaCha20Poly1305 = 0x0003,
 }
 
-/// <summary>Wraps .NET's AEAD classes behind the one shape HPKE needs; holds the key inside the platform cipher.</summary>
+/// <summary>
+/// Wraps the AEADs behind the one shape HPKE needs. ChaCha20-Poly1305 opens through libsodium's
+/// IETF construction, which reports a bad tag with a return code: Bob trial-opens every queued
+/// matchmaking request and almost all of them are for someone else, so .NET's exception per
+/// failed tag would dominate the cost. Sealing uses .NET's class, created on first use (a
+/// recipient context never seals). The ChaCha20 key is kept in memory zeroed on dispose.
+/// </summary>
 internal sealed class HpkeAeadCipher : IDisposable
 {
-    private readonly ChaCha20Poly1305? _chacha;
+    private readonly SecretBuffer? _chachaKey;
     private readonly AesGcm? _aes;
+    private ChaCha20Poly1305? _chacha;
 
     public HpkeAeadCipher(HpkeAead aead, ReadOnlySpan<byte> key)
     {
         Debug.Assert(key.Length == KeySize(aead));
         if (aead == HpkeAead.ChaCha20Poly1305)
         {
-            _chacha = new ChaCha20Poly1305(key);
+            _chachaKey = SecretBuffer.CopyFrom(key);
         }
         else
         {
@@ -39,8 +47,9 @@ internal sealed class HpkeAeadCipher : IDisposable
 
     public void Seal(ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> plaintext, Span<byte> ciphertext, Span<byte> tag, ReadOnlySpan<byte> aad)
     {
-        if (_chacha is not null)
+        if (_chachaKey is not null)
         {
+            _chacha ??= new ChaCha20Poly1305(_chachaKey.Span);
             _chacha.Encrypt(nonce, plaintext, ciphertext, tag, aad);
         }
         else
@@ -51,17 +60,15 @@ internal sealed class HpkeAeadCipher : IDisposable
 
     public bool TryOpen(ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> ciphertext, ReadOnlySpan<byte> tag, Span<byte> plaintext, ReadOnlySpan<byte> aad)
     {
+        Debug.Assert(nonce.Length == HpkeContext.NonceSize && tag.Length == HpkeContext.TagSize && plaintext.Length == ciphertext.Length);
+        if (_chachaKey is not null)
+        {
+            return TryOpenChaCha(_chachaKey.Span, nonce, ciphertext, tag, plaintext, aad);
+        }
+
         try
         {
-            if (_chacha is not null)
-            {
-                _chacha.Decrypt(nonce, ciphertext, tag, plaintext, aad);
-            }
-            else
-            {
-                _aes!.Decrypt(nonce, ciphertext, tag, plaintext, aad);
-            }
-
+            _aes!.Decrypt(nonce, ciphertext, tag, plaintext, aad);
             return true;
         }
         catch (AuthenticationTagMismatchException)
@@ -75,6 +82,31 @@ internal sealed class HpkeAeadCipher : IDisposable
     public void Dispose()
     {
         _chacha?.Dispose();
+        _chachaKey?.Dispose();
         _aes?.Dispose();
+    }
+
+    private static unsafe bool TryOpenChaCha(ReadOnlySpan<byte> key, ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> ciphertext, ReadOnlySpan<byte> tag, Span<byte> plaintext, ReadOnlySpan<byte> aad)
+    {
+        Sodium.EnsureInitialized();
+        int result;
+        fixed (byte* m = plaintext)
+        fixed (byte* c = ciphertext)
+        fixed (byte* mac = tag)
+        fixed (byte* ad = aad)
+        fixed (byte* npub = nonce)
+        fixed (byte* k = key)
+        {
+            result = Libsodium.crypto_aead_chacha20poly1305_ietf_decrypt_detached(m, null, c, (ulong)ciphertext.Length, mac, ad, (ulong)aad.Length, npub, k);
+        }
+
+        if (result != 0)
+        {
+            // libsodium clears the output too; this keeps the contract independent of its version.
+            CryptographicOperations.ZeroMemory(plaintext);
+            return false;
+        }
+
+        return true;
     }
 }

@@ -52,10 +52,16 @@ internal static class HpkeKeySchedule
         HpkeLabels.Extract(suiteId, default, "info_hash"u8, info, keyScheduleContext[(1 + HpkeLabels.HashSize)..]);
 
         Span<byte> secret = stackalloc byte[HpkeLabels.HashSize];
-        HpkeLabels.Extract(suiteId, sharedSecret, "secret"u8, psk, secret);
-        HpkeLabels.Expand(suiteId, secret, "key"u8, keyScheduleContext, key);
-        HpkeLabels.Expand(suiteId, secret, "base_nonce"u8, keyScheduleContext, baseNonce);
-        HpkeLabels.Expand(suiteId, secret, "exp"u8, keyScheduleContext, exporterSecret);
-        CryptographicOperations.ZeroMemory(secret);
+        try
+        {
+            HpkeLabels.Extract(suiteId, sharedSecret, "secret"u8, psk, secret);
+            HpkeLabels.Expand(suiteId, secret, "key"u8, keyScheduleContext, key);
+            HpkeLabels.Expand(suiteId, secret, "base_nonce"u8, keyScheduleContext, baseNonce);
+            HpkeLabels.Expand(suiteId, secret, "exp"u8, keyScheduleContext, exporterSecret);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(secret);
+        }
     }
 }

@@ -61,6 +61,10 @@ public sealed class EpochHeadMonitorTests
         Assert.Equal(HeadObservation.Stale, lateJoiner.Observe(heads[1], proofs[1]));
         Assert.Null(monitor.Evidence);
 
+        // The same head for epoch 2 re-signed with another nonce: a duplicate, not a reason to stop.
+        Assert.Equal(HeadObservation.Duplicate, monitor.Observe(HeadResigner.Resign(heads[2], server, rng), []));
+        Assert.Null(monitor.Evidence);
+
         // Another head for epoch 2, validly signed: evidence, and the monitor stops.
         var fork = Sign(server, 2, Bytes(rng, 32), heads[2].LogSize, heads[2].LogRoot, heads[1].Hash());
         Assert.Equal(HeadObservation.Equivocation, monitor.Observe(fork, []));

@@ -113,6 +113,17 @@ public sealed class EpochHeadTests
         Assert.False(EquivocationEvidence.TryCreate(server, a, forged, out _));
         Assert.False(evidence.Verify(forger.PublicKey));
 
+        // A second signature over the same body (the server re-signed) is not evidence of anything.
+        var resigned = HeadResigner.Resign(a, world.Server, rng);
+        Assert.True(resigned.VerifySignature(server), $"seed {Seed}");
+        Assert.False(resigned.Signature.SequenceEqual(a.Signature));
+        Assert.True(resigned.SameBody(a));
+        Assert.False(EquivocationEvidence.TryCreate(server, a, resigned, out _));
+        byte[] sameBodyPair = a.Encode().AsSpan().SequenceCompareTo(resigned.Encode()) < 0
+            ? [EquivocationEvidence.CurrentVersion, .. a.Encode(), .. resigned.Encode()]
+            : [EquivocationEvidence.CurrentVersion, .. resigned.Encode(), .. a.Encode()];
+        Assert.False(EquivocationEvidence.Decode(sameBodyPair).Verify(server));
+
         // Tampering with either head inside the evidence voids it.
         for (var bit = 8 * 100; bit < encoded.Length * 8; bit += 8 * 61)
         {

@@ -128,3 +128,57 @@ internal static class FormatAssert
         return copy;
     }
 }
+
+/// <summary>
+/// A second valid Ed25519 signature over a head's body, made with another nonce: the signer can do
+/// this at will (RFC 8032's deterministic nonce is a convention, not something a verifier checks).
+/// </summary>
+internal static unsafe class HeadResigner
+{
+    private const int BodySize = EpochHead.Size - 64;
+
+    public static EpochHead Resign(EpochHead head, Ed25519KeyPair server, Random rng)
+    {
+        var encoded = head.Encode();
+        byte[] message = [.. "privomega/v1/epoch-head"u8, .. encoded.AsSpan(0, BodySize)];
+        var seed = new byte[Ed25519KeyPair.SeedSize];
+        server.Export(seed);
+        var expanded = System.Security.Cryptography.SHA512.HashData(seed);
+        expanded[0] &= 248;
+        expanded[31] &= 127;
+        expanded[31] |= 64;
+        var a = Reduce(expanded.AsSpan(0, 32));
+        var r = Reduce(TestWorld.Bytes(rng, 64));
+        var bigR = new byte[32];
+        fixed (byte* q = bigR, n = r)
+        {
+            Assert.Equal(0, Privomega.Protocol.Interop.Libsodium.crypto_scalarmult_ed25519_base_noclamp(q, n));
+        }
+
+        var k = Reduce(System.Security.Cryptography.SHA512.HashData([.. bigR, .. server.PublicKey.Export(), .. message]));
+        var s = new byte[32];
+        var ka = new byte[32];
+        fixed (byte* pKa = ka, pK = k, pA = a, pS = s, pR = r)
+        {
+            Privomega.Protocol.Interop.Libsodium.crypto_core_ed25519_scalar_mul(pKa, pK, pA);
+            Privomega.Protocol.Interop.Libsodium.crypto_core_ed25519_scalar_add(pS, pR, pKa);
+        }
+
+        bigR.CopyTo(encoded, BodySize);
+        s.CopyTo(encoded, BodySize + 32);
+        return EpochHead.Decode(encoded);
+    }
+
+    private static byte[] Reduce(ReadOnlySpan<byte> value)
+    {
+        var wide = new byte[64];
+        value.CopyTo(wide);
+        var reduced = new byte[32];
+        fixed (byte* pr = reduced, pw = wide)
+        {
+            Privomega.Protocol.Interop.Libsodium.crypto_core_ed25519_scalar_reduce(pr, pw);
+        }
+
+        return reduced;
+    }
+}

@@ -1,4 +1,5 @@
 using Privomega.Protocol.Formats;
+using Privomega.Protocol.Merkle;
 using Privomega.Protocol.Primitives;
 using Privomega.Protocol.Vrf;
 
@@ -99,6 +100,40 @@ public sealed class MatchmakingTests
         var selfProof = MatchmakingRequest.Prove(bobUser.Vrf, world.Head, out _);
         var self = MatchmakingRequest.Create(world.Head, bobUser.Certificate, bob, world.Tree.GetInclusionProof(bob), selfProof);
         Assert.Equal(MatchmakingVerdict.SelfMatch, Verifier(world, bob).Verify(self));
+    }
+
+    [Fact]
+    public void A_certificate_with_bobs_own_keys_at_another_index_is_a_self_match()
+    {
+        using var world = new TestWorld(Users, Seed);
+        var rng = new Random(Seed + 7);
+        const int bob = 3;
+        var bobUser = world.Users[bob];
+        using var mintedVrf = Ed25519KeyPair.Import(TestWorld.Bytes(rng, 32));
+        var extraKeys = new[] { (Vrf: bobUser.Vrf, Label: "renewed with both keys"), (Vrf: mintedVrf, Label: "Bob's X25519 key, another VRF key") };
+        var extras = extraKeys.Select((k, i) => Certificate.Issue(
+            world.Server,
+            k.Vrf.PublicKey,
+            bobUser.Dh.PublicKey,
+            TestWorld.IssuedAt + 500 + (ulong)i,
+            ProofOfWork.Mint(k.Vrf.PublicKey, bobUser.Dh.PublicKey, TestWorld.Difficulty),
+            TestWorld.Difficulty)).ToArray();
+        var certificates = world.Users.Select(u => u.Certificate).Concat(extras).ToArray();
+        using var tree = DirectoryTree.Build(certificates.Select(c => (ReadOnlyMemory<byte>)c.Encode()).ToArray());
+        var head = EpochHead.Sign(world.Server, 9, (TestWorld.IssuedAt + 1000) * 1000, TestWorld.Bytes(rng, 32), tree.Size, tree.Root, 0, MerkleHash.EmptyRoot, 1, new byte[32], new byte[32]);
+        var carol = bob + 1;
+        for (var i = 0; i < extras.Length; i++)
+        {
+            var index = Users + i;
+            var proof = MatchmakingRequest.Prove(extraKeys[i].Vrf, head, out _);
+            var request = MatchmakingRequest.Create(head, extras[i], index, tree.GetInclusionProof(index), proof);
+            var verdict = new MatchmakingVerifier(world.Server.PublicKey, TestWorld.Difficulty, head, bobUser.Certificate, bob).Verify(request);
+            Assert.True(verdict == MatchmakingVerdict.SelfMatch, $"{extraKeys[i].Label}: {verdict} (seed {Seed})");
+
+            // The request is otherwise sound: for another user it passes every check up to the VRF's pick.
+            var forCarol = new MatchmakingVerifier(world.Server.PublicKey, TestWorld.Difficulty, head, world.Users[carol].Certificate, carol).Verify(request);
+            Assert.True(forCarol is MatchmakingVerdict.Accepted or MatchmakingVerdict.NotMatchedToMe, $"{extraKeys[i].Label}: {forCarol} (seed {Seed})");
+        }
     }
 
     [Fact]

@@ -177,6 +177,37 @@ public sealed class HpkeTests
         }
     }
 
+    [Theory]
+    [InlineData(HpkeAead.ChaCha20Poly1305)]
+    [InlineData(HpkeAead.Aes128Gcm)]
+    public void Failed_context_open_zeroes_the_output_and_keeps_the_sequence_at_every_length(HpkeAead aead)
+    {
+        using var bob = X25519KeyPair.Generate();
+        var enc = new byte[32];
+        using var sender = HpkeX25519.SetupBaseSender(bob.PublicKey, "i"u8, enc, aead);
+        Assert.True(HpkeX25519.TrySetupBaseRecipient(enc, bob, "i"u8, out var receiver, aead));
+        using (receiver)
+        {
+            foreach (var length in new[] { 0, 1, 15, 16, 17, 63, 64, 65, 1300 })
+            {
+                var plaintext = Enumerable.Range(0, length).Select(i => (byte)(i + 1)).ToArray();
+                var ciphertext = sender.Seal("a"u8, plaintext);
+                for (var at = 0; at < ciphertext.Length; at += Math.Max(1, ciphertext.Length / 23))
+                {
+                    var output = Enumerable.Repeat((byte)0xAA, length).ToArray();
+                    Assert.False(receiver.TryOpen("a"u8, FlipByte(ciphertext, at), output), $"{aead} length {length} byte {at}");
+                    Assert.All(output, b => Assert.Equal(0, b));
+                }
+
+                var opened = new byte[length];
+                var sequence = receiver.SequenceNumber;
+                Assert.True(receiver.TryOpen("a"u8, ciphertext, opened), $"{aead} length {length}");
+                Assert.Equal(plaintext, opened);
+                Assert.Equal(sequence + 1, receiver.SequenceNumber);
+            }
+        }
+    }
+
     [Fact]
     public void Sequence_number_overflow_is_refused_before_encrypting()
     {
@@ -212,6 +243,13 @@ public sealed class HpkeTests
         Assert.Throws<ArgumentOutOfRangeException>(() => sender.Export(default, HpkeContext.MaxExportLength + 1));
         sender.Dispose();
         Assert.Throws<ObjectDisposedException>(() => sender.Seal(default, new byte[4]));
+    }
+
+    private static byte[] FlipByte(byte[] bytes, int at)
+    {
+        var copy = (byte[])bytes.Clone();
+        copy[at] ^= 0x01;
+        return copy;
     }
 
     private static string ExportSecret(X25519KeyPair keyPair)

@@ -12,8 +12,10 @@ namespace Privomega.Pir.Engine;
 /// </summary>
 /// <remarks>
 /// Internally each record occupies <see cref="RecordStride"/> bytes: the record followed by zero
-/// padding. The rows never change after construction, so any number of scans may run at once; disposing while a scan
-/// runs is a caller error (the scan would read freed memory). Records of up to 8 bytes are padded to the next power of two (1, 2, 4, 8) so a row
+/// padding. The rows never change after construction, so any number of scans may run at once. The servers hold a
+/// scan reference for the length of a scan: a <see cref="Dispose"/> that arrives meanwhile makes the database
+/// unusable for new work at once but frees the rows only when the last scan ends, so swapping snapshots under
+/// load cannot make a scan read freed memory. Records of up to 8 bytes are padded to the next power of two (1, 2, 4, 8) so a row
 /// never straddles a word; longer records to a multiple of 8, so every kernel works in whole
 /// 64-bit words with vector bodies and a word tail, and memory grows by less than 8 bytes per
 /// record (R = 1 stays 1 byte per record). Padding is zero, so XORs of rows keep it zero and it is
@@ -24,8 +26,14 @@ public sealed unsafe class PirDatabase : IDisposable
     /// <summary>Alignment of the row storage, one cache line, so 64-byte strides load aligned.</summary>
     internal const int Alignment = 64;
 
-    private byte* _rows;
     private readonly nuint _allocatedBytes;
+
+    // The row storage; IntPtr so that freeing it is one atomic exchange (two racing Dispose calls free it once).
+    private nint _rows;
+
+    // Scans in flight (AddScanReference) and whether Dispose was called; the rows are freed when both say so.
+    private int _scanReferences;
+    private int _disposeRequested;
 
     private PirDatabase(long recordCount, int recordBytes, bool zero)
     {
@@ -35,15 +43,16 @@ public sealed unsafe class PirDatabase : IDisposable
         long bytes = checked(recordCount * RecordStride);
         // Round up to whole cache lines so the last row's line is owned memory too.
         _allocatedBytes = (nuint)((bytes + Alignment - 1) & ~(long)(Alignment - 1));
-        _rows = (byte*)NativeMemory.AlignedAlloc(_allocatedBytes, Alignment);
+        byte* rows = (byte*)NativeMemory.AlignedAlloc(_allocatedBytes, Alignment);
+        _rows = (nint)rows;
         if (zero)
         {
-            NativeMemory.Clear(_rows, _allocatedBytes);
+            NativeMemory.Clear(rows, _allocatedBytes);
         }
         else
         {
             // Only the tail past the last row; callers write every row, padding included.
-            NativeMemory.Clear(_rows + bytes, _allocatedBytes - (nuint)bytes);
+            NativeMemory.Clear(rows + bytes, _allocatedBytes - (nuint)bytes);
         }
     }
 
@@ -211,7 +220,15 @@ public sealed unsafe class PirDatabase : IDisposable
             ThrowHelper.ArgumentLengthAtLeast(nameof(destination), destination.Length, RecordBytes);
         }
 
-        new ReadOnlySpan<byte>(GetRowPointer(index), RecordBytes).CopyTo(destination);
+        AddScanReference();
+        try
+        {
+            new ReadOnlySpan<byte>(GetRowPointer(index), RecordBytes).CopyTo(destination);
+        }
+        finally
+        {
+            ReleaseScanReference();
+        }
     }
 
     /// <summary>Allocating convenience overload of <see cref="CopyRecord(long, Span{byte})"/>.</summary>
@@ -226,40 +243,90 @@ public sealed unsafe class PirDatabase : IDisposable
     internal byte* GetRowPointer(long index)
     {
         Debug.Assert(index >= 0 && index <= RecordCount);
-        ThrowIfDisposed();
-        return _rows + (index * RecordStride);
+        nint rows = Volatile.Read(ref _rows);
+        if (rows == 0)
+        {
+            ThrowHelper.ObjectDisposed(nameof(PirDatabase));
+        }
+
+        return (byte*)rows + (index * RecordStride);
     }
 
-    /// <summary>Throws if the database was disposed; kernels call it once per scan, not per row.</summary>
+    /// <summary>
+    /// Throws if the rows were freed; kernels call it once per scan, not per row. A scan holding a scan reference
+    /// keeps the rows alive through a concurrent <see cref="Dispose"/>.
+    /// </summary>
     internal void ThrowIfDisposed()
     {
-        if (_rows == null)
+        if (Volatile.Read(ref _rows) == 0)
         {
             ThrowHelper.ObjectDisposed(nameof(PirDatabase));
         }
     }
 
-    /// <summary>Zeroes and frees the rows.</summary>
+    /// <summary>
+    /// Pins the rows for one scan: until the matching <see cref="ReleaseScanReference"/>, <see cref="Dispose"/> defers
+    /// freeing them. Throws <see cref="ObjectDisposedException"/> if Dispose was already called.
+    /// </summary>
+    internal void AddScanReference()
+    {
+        Interlocked.Increment(ref _scanReferences);
+        if (Volatile.Read(ref _disposeRequested) != 0)
+        {
+            // Dispose may have seen our increment and left the freeing to us.
+            ReleaseScanReference();
+            ThrowHelper.ObjectDisposed(nameof(PirDatabase));
+        }
+    }
+
+    /// <summary>Ends a scan started with <see cref="AddScanReference"/>; the last one after a Dispose frees the rows.</summary>
+    internal void ReleaseScanReference()
+    {
+        int remaining = Interlocked.Decrement(ref _scanReferences);
+        Debug.Assert(remaining >= 0);
+        if (remaining == 0 && Volatile.Read(ref _disposeRequested) != 0)
+        {
+            Free();
+        }
+    }
+
+    /// <summary>
+    /// Zeroes and frees the rows: at once if no scan is running, else when the last running scan ends. New scans and
+    /// record reads throw <see cref="ObjectDisposedException"/> from this call on.
+    /// </summary>
     public void Dispose()
     {
-        Free();
+        // Both sides use full fences (Interlocked) before reading the other's flag, so either the scan sees the
+        // request and backs out, or Dispose sees the scan and leaves the freeing to it.
+        if (Interlocked.Exchange(ref _disposeRequested, 1) == 0 && Volatile.Read(ref _scanReferences) == 0)
+        {
+            Free();
+        }
+
         GC.SuppressFinalize(this);
     }
 
     private void Free()
     {
-        byte* rows = _rows;
+        byte* rows = (byte*)Interlocked.Exchange(ref _rows, 0);
         if (rows != null)
         {
-            _rows = null;
             NativeMemory.Clear(rows, _allocatedBytes);
             NativeMemory.AlignedFree(rows);
         }
     }
 
+    private void ThrowIfDisposeRequested()
+    {
+        if (Volatile.Read(ref _disposeRequested) != 0)
+        {
+            ThrowHelper.ObjectDisposed(nameof(PirDatabase));
+        }
+    }
+
     private void ValidateIndex(long index)
     {
-        ThrowIfDisposed();
+        ThrowIfDisposeRequested();
         if ((ulong)index >= (ulong)RecordCount)
         {
             ThrowHelper.ArgumentOutOfRange(nameof(index), index, $"0 <= index < {RecordCount}");

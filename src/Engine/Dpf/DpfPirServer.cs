@@ -104,7 +104,21 @@ public sealed class DpfPirServer : IPirServer
             keys[q] = share.Key;
         }
 
-        _database.ThrowIfDisposed();
+        // The scan reference keeps the rows alive if the database is disposed while this scan runs.
+        _database.AddScanReference();
+        try
+        {
+            return Scan(keys);
+        }
+        finally
+        {
+            _database.ReleaseScanReference();
+        }
+    }
+
+    /// <summary>The fused scan of all blocks for <paramref name="keys"/>; the caller holds a scan reference.</summary>
+    private PirAnswer[] Scan(DpfKey[] keys)
+    {
         int stride = _database.RecordStride;
         int batch = keys.Length;
         int block = BlockFor(batch);

@@ -228,7 +228,8 @@ public sealed class PlainPirServer : IPirServer
             return null;
         }
 
-        return new PlainAnswer(_database.GetRecord(plain.Index));
+        // CopyRecord holds a scan reference, so a concurrent Dispose cannot free the row mid-copy.
+        return new PlainAnswer(_database.CopyRecord(plain.Index));
     }
 
     /// <inheritdoc />

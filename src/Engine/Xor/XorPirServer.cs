@@ -78,7 +78,17 @@ public sealed class XorPirServer : IPirServer
 
         int stride = _database.RecordStride;
         var accumulators = new byte[checked(queries.Length * stride)];
-        XorKernels.AccumulateMaskedParallel(_database, selections, words, accumulators, Threads, Width, Method);
+        // The scan reference keeps the rows alive if the database is disposed while this scan runs.
+        _database.AddScanReference();
+        try
+        {
+            XorKernels.AccumulateMaskedParallel(_database, selections, words, accumulators, Threads, Width, Method);
+        }
+        finally
+        {
+            _database.ReleaseScanReference();
+        }
+
         var answers = new PirAnswer[queries.Length];
         for (int q = 0; q < answers.Length; q++)
         {

@@ -5,7 +5,7 @@ namespace Privomega.Pir.Engine;
 /// <summary>
 /// The client of bit-vector XOR PIR (Chor–Goldreich–Kushilevitz–Sudan): share A is N uniformly random bits from the
 /// operating system's CSPRNG, share B = A ⊕ e_i; each server alone sees a uniformly random vector. The record is
-/// the XOR of the two answers.
+/// the XOR of the two answers. The pair <see cref="Query"/> returns reveals the index: dispose each share once sent.
 /// </summary>
 public sealed class XorPirClient : IPirClient
 {

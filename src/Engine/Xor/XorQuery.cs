@@ -10,10 +10,15 @@ namespace Privomega.Pir.Engine;
 /// Encoding: <c>version ‖ scheme ‖ N (int64 LE) ‖ ⌈N/8⌉ bytes of bits, bit k in byte k/8 at bit k%8</c>; bits past N must be zero,
 /// so every query has exactly one encoding.
 /// </summary>
-public sealed class XorQuery : PirQuery
+/// <remarks>
+/// One share alone is uniformly random, but the client holds both, and the two XOR to the index it hides:
+/// <see cref="Dispose"/> zeroes the bits once a share is sent.
+/// </remarks>
+public sealed class XorQuery : PirQuery, IDisposable
 {
     private const int HeaderLength = PirWireHeader.Length + sizeof(long);
     private readonly ulong[] _words;
+    private bool _disposed;
 
     /// <summary>Creates a share from its selection words (⌈N/64⌉ of them, bits past N zero).</summary>
     public XorQuery(long recordCount, ReadOnlySpan<ulong> selection)
@@ -54,7 +59,7 @@ public sealed class XorQuery : PirQuery
     public long RecordCount { get; }
 
     /// <summary>The selection words, bit <c>k</c> in word <c>k/64</c> at bit <c>k%64</c>.</summary>
-    public ReadOnlySpan<ulong> Selection => _words;
+    public ReadOnlySpan<ulong> Selection => Words;
 
     /// <inheritdoc />
     public override int EncodedLength => EncodedLengthFor(RecordCount);
@@ -69,16 +74,17 @@ public sealed class XorQuery : PirQuery
         PirWireHeader.CheckDestination(destination, length);
         PirWireHeader.Write(destination, Scheme);
         PirWireHeader.WriteInt64(destination, PirWireHeader.Length, RecordCount);
+        ulong[] words = Words;
         Span<byte> bits = destination[HeaderLength..length];
         if (BitConverter.IsLittleEndian)
         {
-            MemoryMarshal.AsBytes(_words.AsSpan())[..bits.Length].CopyTo(bits);
+            MemoryMarshal.AsBytes(words.AsSpan())[..bits.Length].CopyTo(bits);
         }
         else
         {
             for (int i = 0; i < bits.Length; i++)
             {
-                bits[i] = (byte)(_words[i >> 3] >> ((i & 7) * 8));
+                bits[i] = (byte)(words[i >> 3] >> ((i & 7) * 8));
             }
         }
     }
@@ -148,5 +154,23 @@ public sealed class XorQuery : PirQuery
     }
 
     /// <summary>The words, for servers that hand them to the kernels without a copy.</summary>
-    internal ulong[] Words => _words;
+    internal ulong[] Words
+    {
+        get
+        {
+            if (_disposed)
+            {
+                ThrowHelper.ObjectDisposed(nameof(XorQuery));
+            }
+
+            return _words;
+        }
+    }
+
+    /// <summary>Zeroes the selection bits; the query cannot be used afterwards.</summary>
+    public void Dispose()
+    {
+        _disposed = true;
+        Array.Clear(_words);
+    }
 }

@@ -104,4 +104,50 @@ public class XorPirTests
         Assert.DoesNotContain("123456", e.Message, StringComparison.Ordinal);
         Assert.Contains("< 10", e.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Disposing_a_share_zeroes_its_bits_and_retires_it()
+    {
+        var client = new XorPirClient(300, 8);
+        PirQuery[] shares = client.Query(17);
+        var a = (XorQuery)shares[0];
+        ulong[] words = a.Words;
+        Assert.Contains(words, w => w != 0);
+        a.Dispose();
+        Assert.All(words, w => Assert.Equal(0UL, w));
+        Assert.Throws<ObjectDisposedException>(() => a.Selection.Length);
+        Assert.Throws<ObjectDisposedException>(() => a.Encode());
+        using var db = PirDatabase.Generate(300, 8, 1);
+        Assert.Throws<ObjectDisposedException>(() => new XorPirServer(db).Answer(a));
+        Assert.Throws<ObjectDisposedException>(() => new XorPirServer(db).AnswerBatch([shares[1], a]));
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    public void Each_share_alone_is_unbiased_at_the_index_and_everywhere(int server)
+    {
+        // Over K queries for one index, each bit of one server's share is Binomial(K, 1/2). Hoeffding:
+        // P(|c − K/2| ≥ t) ≤ 2·exp(−2t²/K); the union bound over all positions keeps the false
+        // rejection below 1e-10. A client that leaked the index bit (e.g. cleared it in share A) fails at the index.
+        const int records = 700;
+        const int queries = 1024;
+        const long index = 333;
+        var client = new XorPirClient(records, 8);
+        var ones = new int[records];
+        for (int k = 0; k < queries; k++)
+        {
+            var share = (XorQuery)client.Query(index)[server];
+            for (int x = 0; x < records; x++)
+            {
+                ones[x] += (int)((share.Selection[x >> 6] >> (x & 63)) & 1);
+            }
+        }
+
+        double bound = Math.Sqrt(queries * Math.Log(2.0 * records / 1e-10) / 2);
+        for (int x = 0; x < records; x++)
+        {
+            Assert.True(Math.Abs(ones[x] - (queries / 2.0)) <= bound, $"server {server}, position {x}: {ones[x]} ones of {queries}, allowed {queries / 2} ± {bound:F1}");
+        }
+    }
 }

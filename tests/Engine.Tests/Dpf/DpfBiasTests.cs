@@ -91,6 +91,104 @@ public class DpfBiasTests
         Assert.Contains("chi-square", verdict, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    public void One_key_alone_has_unbiased_bits(int party)
+    {
+        // The expansion tests above would not see α leaking through the key itself (correction words,
+        // control-bit corrections, the final 128-bit word), which a server also holds.
+        const long alpha = 2741;
+        string verdict = CheckKeyUnbiased(
+            _ =>
+            {
+                (DpfKey key0, DpfKey key1) = Dpf.Generate(alpha, KeyDomainBits);
+                using (key0)
+                using (key1)
+                {
+                    return (party == 0 ? key0 : key1).Encode();
+                }
+            },
+            seed: 0);
+        Assert.True(verdict.Length == 0, verdict);
+    }
+
+    [Fact]
+    public void Key_check_rejects_control_corrections_that_carry_the_path()
+    {
+        // A broken generator that sets the left control-bit correction to α's path bit at every level:
+        // expansions could still look uniform, the key does not.
+        const long alpha = 2741;
+        const int seed = 13;
+        string verdict = CheckKeyUnbiased(
+            random =>
+            {
+                var seeds = new byte[32];
+                random.NextBytes(seeds);
+                (DpfKey key0, DpfKey key1) = Dpf.GenerateCore(alpha, KeyDomainBits, seeds);
+                key1.Dispose();
+                byte[] bytes = key0.Encode();
+                for (int level = 0; level < key0.Levels; level++)
+                {
+                    int flags = 3 + 16 + (level * 17) + 16;
+                    bytes[flags] = (byte)((bytes[flags] & 2) | (int)((alpha >> (KeyDomainBits - 1 - level)) & 1));
+                }
+
+                return bytes;
+            },
+            seed);
+        Assert.Contains("key bit", verdict, StringComparison.Ordinal);
+    }
+
+    private const int KeyDomainBits = 12;
+
+    /// <summary>
+    /// Returns "" when every bit of the encoded keys that is not fixed by the format (header, the root's
+    /// control bit, bit 0 of seed corrections, unused flag bits) is 1 about half the time over
+    /// <see cref="Keys"/> keys: Hoeffding with a union bound over the bits, false rejection below 1e-10.
+    /// </summary>
+    private static string CheckKeyUnbiased(Func<Random, byte[]> key, int seed)
+    {
+        var random = new Random(seed);
+        int length = DpfKey.EncodedLengthFor(KeyDomainBits);
+        int levels = KeyDomainBits - 7;
+        var ones = new int[length * 8];
+        for (int k = 0; k < Keys; k++)
+        {
+            byte[] bytes = key(random);
+            Assert.Equal(length, bytes.Length);
+            for (int bit = 0; bit < ones.Length; bit++)
+            {
+                ones[bit] += (bytes[bit >> 3] >> (bit & 7)) & 1;
+            }
+        }
+
+        // The three header bytes and the root's control bit (bit 0 of byte 3).
+        var fixedBits = new HashSet<int>(Enumerable.Range(0, 25));
+
+        for (int level = 0; level < levels; level++)
+        {
+            int cw = 3 + 16 + (level * 17);
+            fixedBits.Add(cw * 8);
+            for (int bit = 2; bit < 8; bit++)
+            {
+                fixedBits.Add(((cw + 16) * 8) + bit);
+            }
+        }
+
+        int free = ones.Length - fixedBits.Count;
+        double bound = Math.Sqrt(Keys * Math.Log(2 * free / FalseRejection) / 2);
+        for (int bit = 0; bit < ones.Length; bit++)
+        {
+            if (!fixedBits.Contains(bit) && Math.Abs(ones[bit] - (Keys / 2.0)) > bound)
+            {
+                return $"seed {seed}: key bit {bit} (byte {bit >> 3}) is 1 in {ones[bit]} of {Keys} keys, allowed {Keys / 2} ± {bound:F1}";
+            }
+        }
+
+        return "";
+    }
+
     /// <summary>
     /// Returns "" when the shares pass, else why they fail. Under a correct DPF the count of ones
     /// at each leaf over <see cref="Keys"/> keys is Binomial(Keys, 1/2), independently per leaf.

@@ -23,6 +23,9 @@ namespace Privomega.Pir.Engine;
 /// </remarks>
 public sealed unsafe class PirDatabase : IDisposable
 {
+    /// <summary>Largest record size: its padded row (a multiple of 8) and an answer's header must still fit an int.</summary>
+    public const int MaxRecordBytes = int.MaxValue - 64;
+
     /// <summary>Alignment of the row storage, one cache line, so 64-byte strides load aligned.</summary>
     internal const int Alignment = 64;
 
@@ -121,7 +124,7 @@ public sealed unsafe class PirDatabase : IDisposable
     /// <summary>Builds a database from <paramref name="records"/> laid end to end, <paramref name="recordBytes"/> each.</summary>
     public static PirDatabase FromConcatenated(ReadOnlySpan<byte> records, int recordBytes)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(recordBytes, 1);
+        ValidateRecordBytes(recordBytes);
         if (records.Length == 0 || records.Length % recordBytes != 0)
         {
             ThrowHelper.Argument(
@@ -143,7 +146,7 @@ public sealed unsafe class PirDatabase : IDisposable
     public static PirDatabase FromFile(string path, int recordBytes)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        ArgumentOutOfRangeException.ThrowIfLessThan(recordBytes, 1);
+        ValidateRecordBytes(recordBytes);
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 16);
         long length = stream.Length;
         if (length == 0 || length % recordBytes != 0)
@@ -340,9 +343,15 @@ public sealed unsafe class PirDatabase : IDisposable
             ThrowHelper.ArgumentOutOfRange(nameof(recordCount), recordCount, "at least 1");
         }
 
-        if (recordBytes < 1)
+        ValidateRecordBytes(recordBytes);
+    }
+
+    private static void ValidateRecordBytes(int recordBytes)
+    {
+        // Above the maximum, the stride (rounded up to 8) would overflow to a negative int.
+        if (recordBytes < 1 || recordBytes > MaxRecordBytes)
         {
-            ThrowHelper.ArgumentOutOfRange(nameof(recordBytes), recordBytes, "at least 1");
+            ThrowHelper.ArgumentOutOfRange(nameof(recordBytes), recordBytes, $"1 <= recordBytes <= {MaxRecordBytes}");
         }
     }
 

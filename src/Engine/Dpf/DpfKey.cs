@@ -193,6 +193,7 @@ public sealed class DpfKey : IDisposable
         offset += BlockBytes;
         if ((words[0].GetElement(0) & 1) != party)
         {
+            CryptographicWipe(words);
             error = new PirDecodeError(PirDecodeStatus.BadValue, "dpfKey.root.controlBit", words[0].GetElement(0) & 1, party);
             return false;
         }

@@ -49,6 +49,8 @@ public sealed class PlainQuery : PirQuery
     /// <summary>Decodes a query for a database of <paramref name="recordCount"/> records; false with a typed error on bad bytes.</summary>
     public static bool TryDecode(ReadOnlySpan<byte> source, long recordCount, [NotNullWhen(true)] out PlainQuery? query, out PirDecodeError error)
     {
+        // A non-positive count would turn the unsigned index check below into "accept any index".
+        ArgumentOutOfRangeException.ThrowIfLessThan(recordCount, 1);
         query = null;
         if (!PirWireHeader.TryRead(source, PirSchemeKind.Plain, "plain query", out error)
             || !PirWireHeader.TryCheckLength(source, Length, "plain query", out error))

@@ -53,7 +53,16 @@ public sealed class XorAnswer : PirAnswer
     public override int EncodedLength => EncodedLengthFor(_payload.Length);
 
     /// <summary>Encoded bytes of an answer for <paramref name="recordBytes"/>-byte records.</summary>
-    public static int EncodedLengthFor(int recordBytes) => HeaderLength + recordBytes;
+    public static int EncodedLengthFor(int recordBytes)
+    {
+        // Past MaxRecordBytes the header plus payload would overflow int.
+        if (recordBytes < 1 || recordBytes > MaxRecordBytes)
+        {
+            ThrowHelper.ArgumentOutOfRange(nameof(recordBytes), recordBytes, $"1 <= recordBytes <= {MaxRecordBytes}");
+        }
+
+        return HeaderLength + recordBytes;
+    }
 
     /// <inheritdoc />
     public override void Encode(Span<byte> destination)

@@ -65,7 +65,16 @@ public sealed class XorQuery : PirQuery, IDisposable
     public override int EncodedLength => EncodedLengthFor(RecordCount);
 
     /// <summary>Encoded bytes of a share for <paramref name="recordCount"/> records.</summary>
-    public static int EncodedLengthFor(long recordCount) => HeaderLength + (int)((recordCount + 7) / 8);
+    public static int EncodedLengthFor(long recordCount)
+    {
+        // Past MaxRecordCount the length would overflow int (and (N + 7) / 8 overflows long near long.MaxValue).
+        if (recordCount < 1 || recordCount > MaxRecordCount)
+        {
+            ThrowHelper.ArgumentOutOfRange(nameof(recordCount), recordCount, $"1 <= recordCount <= {MaxRecordCount}");
+        }
+
+        return HeaderLength + (int)((recordCount + 7) / 8);
+    }
 
     /// <inheritdoc />
     public override void Encode(Span<byte> destination)

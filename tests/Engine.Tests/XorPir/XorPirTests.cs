@@ -150,4 +150,25 @@ public class XorPirTests
             Assert.True(Math.Abs(ones[x] - (queries / 2.0)) <= bound, $"server {server}, position {x}: {ones[x]} ones of {queries}, allowed {queries / 2} ± {bound:F1}");
         }
     }
+
+    [Fact]
+    public void Size_formulas_and_decoders_reject_parameters_that_would_overflow()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => XorQuery.EncodedLengthFor(long.MaxValue));
+        Assert.Throws<ArgumentOutOfRangeException>(() => XorQuery.EncodedLengthFor(XorQuery.MaxRecordCount + 1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => XorQuery.EncodedLengthFor(0));
+        Assert.True(XorQuery.EncodedLengthFor(XorQuery.MaxRecordCount) > 0);
+        Assert.Throws<ArgumentOutOfRangeException>(() => XorAnswer.EncodedLengthFor(int.MaxValue));
+        Assert.Throws<ArgumentOutOfRangeException>(() => XorAnswer.EncodedLengthFor(0));
+        Assert.Equal(XorAnswer.MaxRecordBytes + 6, XorAnswer.EncodedLengthFor(XorAnswer.MaxRecordBytes));
+
+        // A non-positive record count must not make the plain decoder accept any index.
+        byte[] plain = new PlainQuery(5).Encode();
+        Assert.Throws<ArgumentOutOfRangeException>(() => PlainQuery.TryDecode(plain, 0, out _, out _));
+        Assert.Throws<ArgumentOutOfRangeException>(() => PlainQuery.TryDecode(plain, -1, out _, out _));
+
+        // A record size whose padded stride overflows int is refused up front, not as a failed huge allocation.
+        Assert.Throws<ArgumentOutOfRangeException>(() => PirDatabase.Generate(1, int.MaxValue, 1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => PirDatabase.FromConcatenated(new byte[8], int.MaxValue));
+    }
 }

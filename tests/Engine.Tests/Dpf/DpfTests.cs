@@ -210,4 +210,14 @@ public class DpfTests
         Assert.Throws<ObjectDisposedException>(() => Dpf.EvaluateRange(key, 0, 128, bits));
         Assert.Throws<ObjectDisposedException>(() => key.Encode());
     }
+
+    [Fact]
+    public void Out_of_range_alpha_is_not_echoed()
+    {
+        // α is the point the keys hide: the exception names the bound only.
+        ArgumentOutOfRangeException e = Assert.Throws<ArgumentOutOfRangeException>(() => Dpf.Generate(1234567, 20));
+        Assert.DoesNotContain("1234567", e.Message, StringComparison.Ordinal);
+        Assert.Contains("1048575", e.Message, StringComparison.Ordinal);
+        Assert.Null(e.ActualValue);
+    }
 }

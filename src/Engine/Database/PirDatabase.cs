@@ -134,6 +134,13 @@ public sealed unsafe class PirDatabase : IDisposable
 
         long count = records.Length / recordBytes;
         var db = new PirDatabase(count, recordBytes, zero: true);
+        if (db.RecordStride == recordBytes)
+        {
+            // No padding: the rows are the input laid end to end.
+            records.CopyTo(new Span<byte>(db.GetRowPointer(0), records.Length));
+            return db;
+        }
+
         for (long i = 0; i < count; i++)
         {
             records.Slice((int)(i * recordBytes), recordBytes).CopyTo(new Span<byte>(db.GetRowPointer(i), recordBytes));
@@ -159,9 +166,24 @@ public sealed unsafe class PirDatabase : IDisposable
         var db = new PirDatabase(length / recordBytes, recordBytes, zero: true);
         try
         {
-            for (long i = 0; i < db.RecordCount; i++)
+            if (db.RecordStride == recordBytes)
             {
-                stream.ReadExactly(new Span<byte>(db.GetRowPointer(i), recordBytes));
+                // No padding: read the file straight into the rows in large chunks rather than one
+                // stream call per record (a billion calls for a GiB of 1-byte records).
+                byte* destination = db.GetRowPointer(0);
+                for (long done = 0; done < length;)
+                {
+                    int chunk = (int)Math.Min(length - done, 1 << 24);
+                    stream.ReadExactly(new Span<byte>(destination + done, chunk));
+                    done += chunk;
+                }
+            }
+            else
+            {
+                for (long i = 0; i < db.RecordCount; i++)
+                {
+                    stream.ReadExactly(new Span<byte>(db.GetRowPointer(i), recordBytes));
+                }
             }
         }
         catch

@@ -43,29 +43,41 @@ public class PirDatabaseTests
         Assert.Equal(0, dest[3]);
     }
 
-    [Fact]
-    public void From_concatenated_and_from_file_agree_with_generate()
+    [Theory]
+    [InlineData(13)] // padded rows
+    [InlineData(1)] // unpadded rows: one bulk copy
+    [InlineData(24)]
+    public void From_concatenated_and_from_file_agree_with_generate(int recordBytes)
     {
-        using var generated = PirDatabase.Generate(77, 13, 42);
-        var bytes = new byte[77 * 13];
+        using var generated = PirDatabase.Generate(77, recordBytes, 42);
+        var bytes = new byte[77 * recordBytes];
         for (int i = 0; i < 77; i++)
         {
-            generated.CopyRecord(i, bytes.AsSpan(i * 13, 13));
+            generated.CopyRecord(i, bytes.AsSpan(i * recordBytes, recordBytes));
         }
 
         string path = Path.GetTempFileName();
         try
         {
             File.WriteAllBytes(path, bytes);
-            using var fromFile = PirDatabase.FromFile(path, 13);
-            using var fromSpan = PirDatabase.FromConcatenated(bytes, 13);
+            using var fromFile = PirDatabase.FromFile(path, recordBytes);
+            using var fromSpan = PirDatabase.FromConcatenated(bytes, recordBytes);
+            Assert.Equal(77, fromFile.RecordCount);
+            Assert.Equal(77, fromSpan.RecordCount);
             for (int i = 0; i < 77; i++)
             {
                 Assert.True(generated.GetRecord(i).SequenceEqual(fromFile.GetRecord(i)), $"record {i}");
                 Assert.True(generated.GetRecord(i).SequenceEqual(fromSpan.GetRecord(i)), $"record {i}");
             }
 
-            File.WriteAllBytes(path, bytes.AsSpan(0, 100).ToArray());
+            // The three databases answer alike, so the rows' padding is zero in all of them.
+            var selection = new ulong[] { ulong.MaxValue, (1UL << 13) - 1 };
+            byte[] expected = Scan(generated, selection);
+            Assert.Equal(expected, Scan(fromFile, selection));
+            Assert.Equal(expected, Scan(fromSpan, selection));
+
+            // A length that is not a multiple of the record size.
+            File.WriteAllBytes(path, new byte[100]);
             var e = Assert.Throws<ArgumentException>(() => PirDatabase.FromFile(path, 13));
             Assert.Contains("100 bytes", e.Message, StringComparison.Ordinal);
         }
@@ -179,5 +191,12 @@ public class PirDatabaseTests
             // Rethrows a wrong recovery from the task; a hang means a scan never saw the Dispose.
             await answers.WaitAsync(TimeSpan.FromSeconds(30));
         }
+    }
+
+    private static byte[] Scan(PirDatabase db, ulong[] selection)
+    {
+        var accumulator = new byte[db.RecordStride];
+        XorKernels.AccumulateMasked(db, 0, (int)db.RecordCount, selection, accumulator);
+        return accumulator;
     }
 }

@@ -18,6 +18,11 @@ internal static class ThrowHelper
     internal static void SecretIndexOutOfRange(string paramName, long count) =>
         throw new ArgumentOutOfRangeException(paramName, $"{paramName} is outside the database; expected 0 <= {paramName} < {count}.");
 
+    /// <summary>For a secret value (a DPF's point): the message names what was expected but not the value.</summary>
+    [DoesNotReturn]
+    internal static void SecretOutOfRange(string paramName, string expected) =>
+        throw new ArgumentOutOfRangeException(paramName, $"{paramName} is out of range; expected {expected}.");
+
     [DoesNotReturn]
     internal static void ArgumentLength(string paramName, long found, long expected) =>
         throw new ArgumentException($"{paramName} has length {found}; expected {expected}.", paramName);

@@ -229,7 +229,10 @@ public sealed unsafe class PirDatabase : IDisposable
         return db;
     }
 
-    /// <summary>The record at <paramref name="index"/>, exactly <see cref="RecordBytes"/> bytes; valid until <see cref="Dispose"/>.</summary>
+    /// <summary>
+    /// The record at <paramref name="index"/>, exactly <see cref="RecordBytes"/> bytes, read in place: valid until
+    /// <see cref="Dispose"/>. Where another thread may dispose the database, use <see cref="CopyRecord(long)"/>.
+    /// </summary>
     public ReadOnlySpan<byte> GetRecord(long index)
     {
         ValidateIndex(index);

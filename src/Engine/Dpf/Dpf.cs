@@ -31,13 +31,13 @@ public static class Dpf
     {
         if ((uint)domainBits > DpfKey.MaxDomainBits)
         {
-            DpfThrow.OutOfRange(nameof(domainBits), domainBits, $"0..{DpfKey.MaxDomainBits}");
+            ThrowHelper.ArgumentOutOfRange(nameof(domainBits), domainBits, $"0..{DpfKey.MaxDomainBits}");
         }
 
         if ((ulong)alpha >= 1UL << domainBits)
         {
             // α is the secret point: the message names the bound, never the value.
-            DpfThrow.SecretOutOfRange(nameof(alpha), $"0..{(1L << domainBits) - 1}");
+            ThrowHelper.SecretOutOfRange(nameof(alpha), $"0..{(1L << domainBits) - 1}");
         }
 
         Span<byte> rootSeeds = stackalloc byte[32];
@@ -118,17 +118,17 @@ public static class Dpf
         long padded = key.PaddedDomainSize;
         if (firstLeaf < 0 || firstLeaf % LeavesPerBlock != 0 || firstLeaf >= padded)
         {
-            DpfThrow.OutOfRange(nameof(firstLeaf), firstLeaf, $"a multiple of {LeavesPerBlock} below {padded}");
+            ThrowHelper.ArgumentOutOfRange(nameof(firstLeaf), firstLeaf, $"a multiple of {LeavesPerBlock} below {padded}");
         }
 
         if (leafCount <= 0 || leafCount % LeavesPerBlock != 0 || leafCount > padded - firstLeaf)
         {
-            DpfThrow.OutOfRange(nameof(leafCount), leafCount, $"a positive multiple of {LeavesPerBlock} up to {padded - firstLeaf}");
+            ThrowHelper.ArgumentOutOfRange(nameof(leafCount), leafCount, $"a positive multiple of {LeavesPerBlock} up to {padded - firstLeaf}");
         }
 
         if (bits.Length < leafCount / 64)
         {
-            DpfThrow.Argument(nameof(bits), $"bits has {bits.Length} words; expected at least {leafCount / 64}.");
+            ThrowHelper.Argument(nameof(bits), $"bits has {bits.Length} words; expected at least {leafCount / 64}.");
         }
 
         EvaluateRangeCore(key, firstLeaf / LeavesPerBlock, leafCount / LeavesPerBlock, bits);
@@ -140,7 +140,7 @@ public static class Dpf
         ArgumentNullException.ThrowIfNull(key);
         if (key.DomainBits > 30)
         {
-            DpfThrow.OutOfRange(nameof(key), key.DomainBits, "a key of at most 2^30 leaves for a full-domain array");
+            ThrowHelper.ArgumentOutOfRange(nameof(key), key.DomainBits, "a key of at most 2^30 leaves for a full-domain array");
         }
 
         long leaves = key.PaddedDomainSize;
@@ -155,7 +155,7 @@ public static class Dpf
         ArgumentNullException.ThrowIfNull(key);
         if (x < 0 || x >= key.DomainSize)
         {
-            DpfThrow.OutOfRange(nameof(x), x, $"0..{key.DomainSize - 1}");
+            ThrowHelper.ArgumentOutOfRange(nameof(x), x, $"0..{key.DomainSize - 1}");
         }
 
         int levels = key.Levels;

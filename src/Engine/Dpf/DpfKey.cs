@@ -73,7 +73,7 @@ public sealed class DpfKey : IDisposable
         {
             if (_disposed)
             {
-                DpfThrow.Disposed(nameof(DpfKey));
+                ThrowHelper.ObjectDisposed(nameof(DpfKey));
             }
 
             return _words;
@@ -85,7 +85,7 @@ public sealed class DpfKey : IDisposable
     {
         if ((uint)domainBits > MaxDomainBits)
         {
-            DpfThrow.OutOfRange(nameof(domainBits), domainBits, $"0..{MaxDomainBits}");
+            ThrowHelper.ArgumentOutOfRange(nameof(domainBits), domainBits, $"0..{MaxDomainBits}");
         }
 
         return HeaderBytes + BlockBytes + (LevelsFor(domainBits) * LevelBytes) + BlockBytes;
@@ -103,7 +103,7 @@ public sealed class DpfKey : IDisposable
         int length = EncodedLength;
         if (destination.Length < length)
         {
-            DpfThrow.Argument(nameof(destination), $"destination has {destination.Length} bytes; expected at least {length}.");
+            ThrowHelper.Argument(nameof(destination), $"destination has {destination.Length} bytes; expected at least {length}.");
         }
 
         Vector128<byte>[] words = Words;
@@ -139,7 +139,7 @@ public sealed class DpfKey : IDisposable
     {
         if (!TryDecode(source, out DpfKey? key, out PirDecodeError error))
         {
-            DpfThrow.Format(error);
+            ThrowHelper.Format(error);
         }
 
         return key;

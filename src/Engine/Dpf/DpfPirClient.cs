@@ -12,12 +12,12 @@ public sealed class DpfPirClient : IPirClient
     {
         if (recordCount < 1 || recordCount > 1L << DpfKey.MaxDomainBits)
         {
-            DpfThrow.OutOfRange(nameof(recordCount), recordCount, $"1..2^{DpfKey.MaxDomainBits}");
+            ThrowHelper.ArgumentOutOfRange(nameof(recordCount), recordCount, $"1..2^{DpfKey.MaxDomainBits}");
         }
 
         if (recordBytes < 1 || recordBytes > XorAnswer.MaxRecordBytes)
         {
-            DpfThrow.OutOfRange(nameof(recordBytes), recordBytes, $"1..{XorAnswer.MaxRecordBytes}");
+            ThrowHelper.ArgumentOutOfRange(nameof(recordBytes), recordBytes, $"1..{XorAnswer.MaxRecordBytes}");
         }
 
         RecordCount = recordCount;
@@ -60,7 +60,7 @@ public sealed class DpfPirClient : IPirClient
         ValidateIndex(index);
         if (answers.Length != ServerCount)
         {
-            DpfThrow.Argument(nameof(answers), $"answers has {answers.Length} entries; expected {ServerCount}.");
+            ThrowHelper.Argument(nameof(answers), $"answers has {answers.Length} entries; expected {ServerCount}.");
         }
 
         var record = new byte[RecordBytes];
@@ -68,13 +68,13 @@ public sealed class DpfPirClient : IPirClient
         {
             if (answers[s] is not XorAnswer answer || answer.Scheme != PirSchemeKind.XorDpf)
             {
-                DpfThrow.Argument(nameof(answers), $"answers[{s}] is a {answers[s]?.Scheme.ToString() ?? "null"} answer; expected {PirSchemeKind.XorDpf}.");
+                ThrowHelper.Argument(nameof(answers), $"answers[{s}] is a {answers[s]?.Scheme.ToString() ?? "null"} answer; expected {PirSchemeKind.XorDpf}.");
                 return [];
             }
 
             if (answer.RecordBytes != RecordBytes)
             {
-                DpfThrow.Argument(nameof(answers), $"answers[{s}] holds {answer.RecordBytes} bytes; expected {RecordBytes}.");
+                ThrowHelper.Argument(nameof(answers), $"answers[{s}] holds {answer.RecordBytes} bytes; expected {RecordBytes}.");
             }
 
             XorKernels.XorInto(record, answer.Payload);
@@ -88,7 +88,7 @@ public sealed class DpfPirClient : IPirClient
         if ((ulong)index >= (ulong)RecordCount)
         {
             // The index is what PIR hides: name the bound only.
-            DpfThrow.SecretOutOfRange(nameof(index), $"0 <= index < {RecordCount}");
+            ThrowHelper.SecretOutOfRange(nameof(index), $"0 <= index < {RecordCount}");
         }
     }
 }

@@ -42,12 +42,12 @@ public sealed class DpfPirServer : IPirServer
         ArgumentNullException.ThrowIfNull(database);
         if (threads < 1)
         {
-            DpfThrow.OutOfRange(nameof(threads), threads, "at least 1");
+            ThrowHelper.ArgumentOutOfRange(nameof(threads), threads, "at least 1");
         }
 
         if (blockLeaves < Dpf.LeavesPerBlock || blockLeaves > 1 << 24 || !BitOperations.IsPow2(blockLeaves))
         {
-            DpfThrow.OutOfRange(nameof(blockLeaves), blockLeaves, $"a power of two in {Dpf.LeavesPerBlock}..2^24");
+            ThrowHelper.ArgumentOutOfRange(nameof(blockLeaves), blockLeaves, $"a power of two in {Dpf.LeavesPerBlock}..2^24");
         }
 
         _database = database;
@@ -84,7 +84,7 @@ public sealed class DpfPirServer : IPirServer
     {
         if (queries.IsEmpty)
         {
-            DpfThrow.OutOfRange(nameof(queries), 0, "at least 1 query");
+            ThrowHelper.ArgumentOutOfRange(nameof(queries), 0, "at least 1 query");
         }
 
         var keys = new DpfKey[queries.Length];
@@ -92,13 +92,13 @@ public sealed class DpfPirServer : IPirServer
         {
             if (queries[q] is not DpfQuery share)
             {
-                DpfThrow.Argument(nameof(queries), $"queries[{q}] is a {queries[q]?.Scheme.ToString() ?? "null"} query; expected {PirSchemeKind.XorDpf}.");
+                ThrowHelper.Argument(nameof(queries), $"queries[{q}] is a {queries[q]?.Scheme.ToString() ?? "null"} query; expected {PirSchemeKind.XorDpf}.");
                 return [];
             }
 
             if (share.DomainBits != DomainBits)
             {
-                DpfThrow.Argument(nameof(queries), $"queries[{q}] has a 2^{share.DomainBits}-leaf domain; the database needs 2^{DomainBits}.");
+                ThrowHelper.Argument(nameof(queries), $"queries[{q}] has a 2^{share.DomainBits}-leaf domain; the database needs 2^{DomainBits}.");
             }
 
             keys[q] = share.Key;

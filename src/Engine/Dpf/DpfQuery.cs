@@ -34,7 +34,7 @@ public sealed class DpfQuery : PirQuery, IDisposable
     {
         if (recordCount < 1 || recordCount > 1L << DpfKey.MaxDomainBits)
         {
-            DpfThrow.OutOfRange(nameof(recordCount), recordCount, $"1..2^{DpfKey.MaxDomainBits}");
+            ThrowHelper.ArgumentOutOfRange(nameof(recordCount), recordCount, $"1..2^{DpfKey.MaxDomainBits}");
         }
 
         return 64 - System.Numerics.BitOperations.LeadingZeroCount((ulong)(recordCount - 1));
@@ -56,7 +56,7 @@ public sealed class DpfQuery : PirQuery, IDisposable
     {
         if (!TryDecode(source, expectedRecordCount, out DpfQuery? query, out PirDecodeError error))
         {
-            DpfThrow.Format(error);
+            ThrowHelper.Format(error);
         }
 
         return query;

@@ -1,0 +1,291 @@
+using System.Buffers.Binary;
+using System.Diagnostics;
+using System.Numerics;
+using System.Runtime.InteropServices;
+
+namespace Privomega.Pir.Engine;
+
+/// <summary>
+/// One immutable database snapshot: <see cref="RecordCount"/> records of <see cref="RecordBytes"/>
+/// bytes each, held in owned, 64-byte aligned native memory that is zeroed and freed on
+/// <see cref="Dispose"/>.
+/// </summary>
+/// <remarks>
+/// Internally each record occupies <see cref="RecordStride"/> bytes: the record followed by zero
+/// padding. Records of up to 8 bytes are padded to the next power of two (1, 2, 4, 8) so a row
+/// never straddles a word; longer records to a multiple of 8, so every kernel works in whole
+/// 64-bit words with vector bodies and a word tail, and memory grows by less than 8 bytes per
+/// record (R = 1 stays 1 byte per record). Padding is zero, so XORs of rows keep it zero and it is
+/// never visible to callers.
+/// </remarks>
+public sealed unsafe class PirDatabase : IDisposable
+{
+    /// <summary>Alignment of the row storage, one cache line, so 64-byte strides load aligned.</summary>
+    internal const int Alignment = 64;
+
+    private byte* _rows;
+    private readonly nuint _allocatedBytes;
+
+    private PirDatabase(long recordCount, int recordBytes, bool zero)
+    {
+        RecordCount = recordCount;
+        RecordBytes = recordBytes;
+        RecordStride = StrideFor(recordBytes);
+        long bytes = checked(recordCount * RecordStride);
+        // Round up to whole cache lines so the last row's line is owned memory too.
+        _allocatedBytes = (nuint)((bytes + Alignment - 1) & ~(long)(Alignment - 1));
+        _rows = (byte*)NativeMemory.AlignedAlloc(_allocatedBytes, Alignment);
+        if (zero)
+        {
+            NativeMemory.Clear(_rows, _allocatedBytes);
+        }
+        else
+        {
+            // Only the tail past the last row; callers write every row, padding included.
+            NativeMemory.Clear(_rows + bytes, _allocatedBytes - (nuint)bytes);
+        }
+    }
+
+    /// <summary>Frees the rows if <see cref="Dispose"/> was never called.</summary>
+    ~PirDatabase() => Free();
+
+    /// <summary>Number of records.</summary>
+    public long RecordCount { get; }
+
+    /// <summary>Bytes per record as callers see them.</summary>
+    public int RecordBytes { get; }
+
+    /// <summary>Bytes per stored row (record plus zero padding); the length of every kernel accumulator.</summary>
+    internal int RecordStride { get; }
+
+    /// <summary>Total bytes of rows, <c>RecordCount * RecordStride</c>: what one full scan reads.</summary>
+    internal long RowBytes => RecordCount * RecordStride;
+
+    /// <summary>Database bytes as callers see them, <c>RecordCount * RecordBytes</c>.</summary>
+    public long PayloadBytes => RecordCount * RecordBytes;
+
+    /// <summary>The padded row size the database uses for <paramref name="recordBytes"/>-byte records.</summary>
+    internal static int StrideFor(int recordBytes)
+    {
+        Debug.Assert(recordBytes >= 1);
+        return recordBytes <= 8
+            ? (int)BitOperations.RoundUpToPowerOf2((uint)recordBytes)
+            : (recordBytes + 7) & ~7;
+    }
+
+    /// <summary>Builds a database from records that are each exactly <paramref name="recordBytes"/> long.</summary>
+    public static PirDatabase FromRecords(IReadOnlyList<ReadOnlyMemory<byte>> records, int recordBytes)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+        ValidateShape(records.Count, recordBytes);
+        for (int i = 0; i < records.Count; i++)
+        {
+            if (records[i].Length != recordBytes)
+            {
+                ThrowHelper.ArgumentLength($"{nameof(records)}[{i}]", records[i].Length, recordBytes);
+            }
+        }
+
+        var db = new PirDatabase(records.Count, recordBytes, zero: true);
+        for (int i = 0; i < records.Count; i++)
+        {
+            records[i].Span.CopyTo(new Span<byte>(db.GetRowPointer(i), recordBytes));
+        }
+
+        return db;
+    }
+
+    /// <summary>Builds a database from records that are each exactly <paramref name="recordBytes"/> long.</summary>
+    public static PirDatabase FromRecords(IReadOnlyList<byte[]> records, int recordBytes)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+        var memories = new ReadOnlyMemory<byte>[records.Count];
+        for (int i = 0; i < memories.Length; i++)
+        {
+            memories[i] = records[i] ?? throw new ArgumentNullException($"{nameof(records)}[{i}]");
+        }
+
+        return FromRecords(memories, recordBytes);
+    }
+
+    /// <summary>Builds a database from <paramref name="records"/> laid end to end, <paramref name="recordBytes"/> each.</summary>
+    public static PirDatabase FromConcatenated(ReadOnlySpan<byte> records, int recordBytes)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(recordBytes, 1);
+        if (records.Length == 0 || records.Length % recordBytes != 0)
+        {
+            ThrowHelper.Argument(
+                nameof(records),
+                $"records has length {records.Length}; expected a positive multiple of recordBytes = {recordBytes}.");
+        }
+
+        long count = records.Length / recordBytes;
+        var db = new PirDatabase(count, recordBytes, zero: true);
+        for (long i = 0; i < count; i++)
+        {
+            records.Slice((int)(i * recordBytes), recordBytes).CopyTo(new Span<byte>(db.GetRowPointer(i), recordBytes));
+        }
+
+        return db;
+    }
+
+    /// <summary>Loads a database from a file holding records end to end; its length must be a positive multiple of <paramref name="recordBytes"/>.</summary>
+    public static PirDatabase FromFile(string path, int recordBytes)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        ArgumentOutOfRangeException.ThrowIfLessThan(recordBytes, 1);
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 16);
+        long length = stream.Length;
+        if (length == 0 || length % recordBytes != 0)
+        {
+            ThrowHelper.Argument(
+                nameof(path),
+                $"file length is {length} bytes; expected a positive multiple of recordBytes = {recordBytes}.");
+        }
+
+        var db = new PirDatabase(length / recordBytes, recordBytes, zero: true);
+        try
+        {
+            for (long i = 0; i < db.RecordCount; i++)
+            {
+                stream.ReadExactly(new Span<byte>(db.GetRowPointer(i), recordBytes));
+            }
+        }
+        catch
+        {
+            db.Dispose();
+            throw;
+        }
+
+        return db;
+    }
+
+    /// <summary>
+    /// Generates <paramref name="recordCount"/> pseudo-random records from <paramref name="seed"/>.
+    /// Word <c>w</c> of the whole record stream is a SplitMix64 output of <c>seed</c> and <c>w</c>, so any
+    /// range can be filled independently (in parallel) and the result depends only on the arguments.
+    /// For benchmarks and tests; not a source of secrets.
+    /// </summary>
+    public static PirDatabase Generate(long recordCount, int recordBytes, ulong seed)
+    {
+        ValidateShape(recordCount, recordBytes);
+        var db = new PirDatabase(recordCount, recordBytes, zero: false);
+        const long RecordsPerChunk = 1 << 14;
+        long chunks = (recordCount + RecordsPerChunk - 1) / RecordsPerChunk;
+        Parallel.For(0L, chunks, chunk =>
+        {
+            long first = chunk * RecordsPerChunk;
+            long end = Math.Min(recordCount, first + RecordsPerChunk);
+            Span<byte> word = stackalloc byte[8];
+            for (long i = first; i < end; i++)
+            {
+                byte* row = db.GetRowPointer(i);
+                long wordIndex = i * ((recordBytes + 7) / 8);
+                for (int offset = 0; offset < recordBytes; offset += 8, wordIndex++)
+                {
+                    BinaryPrimitives.WriteUInt64LittleEndian(word, SplitMix64(seed, (ulong)wordIndex));
+                    int take = Math.Min(8, recordBytes - offset);
+                    word[..take].CopyTo(new Span<byte>(row + offset, take));
+                }
+
+                new Span<byte>(row + recordBytes, db.RecordStride - recordBytes).Clear();
+            }
+        });
+        return db;
+    }
+
+    /// <summary>The record at <paramref name="index"/>, exactly <see cref="RecordBytes"/> bytes; valid until <see cref="Dispose"/>.</summary>
+    public ReadOnlySpan<byte> GetRecord(long index)
+    {
+        ValidateIndex(index);
+        return new ReadOnlySpan<byte>(GetRowPointer(index), RecordBytes);
+    }
+
+    /// <summary>Copies the record at <paramref name="index"/> into the first <see cref="RecordBytes"/> bytes of <paramref name="destination"/>.</summary>
+    public void CopyRecord(long index, Span<byte> destination)
+    {
+        ValidateIndex(index);
+        if (destination.Length < RecordBytes)
+        {
+            ThrowHelper.ArgumentLengthAtLeast(nameof(destination), destination.Length, RecordBytes);
+        }
+
+        new ReadOnlySpan<byte>(GetRowPointer(index), RecordBytes).CopyTo(destination);
+    }
+
+    /// <summary>Allocating convenience overload of <see cref="CopyRecord(long, Span{byte})"/>.</summary>
+    public byte[] CopyRecord(long index)
+    {
+        var record = new byte[RecordBytes];
+        CopyRecord(index, record);
+        return record;
+    }
+
+    /// <summary>Start of row <paramref name="index"/>: <see cref="RecordStride"/> bytes, record then zero padding. Callers check bounds.</summary>
+    internal byte* GetRowPointer(long index)
+    {
+        Debug.Assert(index >= 0 && index <= RecordCount);
+        ThrowIfDisposed();
+        return _rows + (index * RecordStride);
+    }
+
+    /// <summary>Throws if the database was disposed; kernels call it once per scan, not per row.</summary>
+    internal void ThrowIfDisposed()
+    {
+        if (_rows == null)
+        {
+            ThrowHelper.ObjectDisposed(nameof(PirDatabase));
+        }
+    }
+
+    /// <summary>Zeroes and frees the rows.</summary>
+    public void Dispose()
+    {
+        Free();
+        GC.SuppressFinalize(this);
+    }
+
+    private void Free()
+    {
+        byte* rows = _rows;
+        if (rows != null)
+        {
+            _rows = null;
+            NativeMemory.Clear(rows, _allocatedBytes);
+            NativeMemory.AlignedFree(rows);
+        }
+    }
+
+    private void ValidateIndex(long index)
+    {
+        ThrowIfDisposed();
+        if ((ulong)index >= (ulong)RecordCount)
+        {
+            ThrowHelper.ArgumentOutOfRange(nameof(index), index, $"0 <= index < {RecordCount}");
+        }
+    }
+
+    private static void ValidateShape(long recordCount, int recordBytes)
+    {
+        if (recordCount < 1)
+        {
+            ThrowHelper.ArgumentOutOfRange(nameof(recordCount), recordCount, "at least 1");
+        }
+
+        if (recordBytes < 1)
+        {
+            ThrowHelper.ArgumentOutOfRange(nameof(recordBytes), recordBytes, "at least 1");
+        }
+    }
+
+    private static ulong SplitMix64(ulong seed, ulong index)
+    {
+        unchecked
+        {
+            ulong z = seed + ((index + 1) * 0x9E3779B97F4A7C15UL);
+            z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+            z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+            return z ^ (z >> 31);
+        }
+    }
+}

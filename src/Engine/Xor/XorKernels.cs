@@ -1,0 +1,564 @@
+using System.Diagnostics;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace Privomega.Pir.Engine;
+
+/// <summary>The vector width a kernel runs at; the value is the width in bits (0 = scalar).</summary>
+public enum KernelWidth
+{
+    /// <summary>64-bit words (and narrower for rows under 8 bytes): the reference every vector width must match.</summary>
+    Scalar = 0,
+
+    /// <summary><see cref="Vector256{T}"/> bodies with scalar word tails.</summary>
+    Vector256 = 256,
+
+    /// <summary><see cref="Vector512{T}"/> bodies, then one <see cref="Vector256{T}"/> and scalar word tails.</summary>
+    Vector512 = 512,
+}
+
+/// <summary>How a batch of selections is accumulated.</summary>
+public enum XorBatchMethod
+{
+    /// <summary>Picks <see cref="FourRussians"/> from <see cref="XorKernels.FourRussiansMinBatch"/> queries up, <see cref="Masked"/> below.</summary>
+    Auto = 0,
+
+    /// <summary>Each row is loaded once and masked into every query's accumulator: B AND+XOR per row lane.</summary>
+    Masked,
+
+    /// <summary>
+    /// Method of four Russians: per block of 64 rows, the XORs of every subset of each group of 4 rows
+    /// are tabulated (16 entries per group), then each query does one table lookup per group — 16
+    /// lookups per 64 rows instead of 64 masked XORs, so large batches stop being compute-bound.
+    /// </summary>
+    FourRussians,
+}
+
+/// <summary>
+/// Branch-free masked XOR accumulation over database rows, the server side of two-server XOR PIR.
+/// Selection bit <c>k</c> (word <c>k &gt;&gt; 6</c>, bit <c>k &amp; 63</c>) turns into an all-ones or
+/// all-zeros mask, <c>0 - bit</c>; the row is ANDed with it and XORed into an accumulator of
+/// <see cref="PirDatabase.RecordStride"/> bytes, so time and memory access never depend on the selection.
+/// Dispatch: the widest accelerated width at start-up, overridable per call (tests and benchmarks force each width).
+/// </summary>
+/// <remarks>
+/// Entry points for other schemes (DPF expands its key to selection words and calls these):
+/// <list type="bullet">
+/// <item><see cref="AccumulateMasked(PirDatabase, long, int, ReadOnlySpan{ulong}, Span{byte})"/>: one selection, rows
+/// <c>[firstRecord, firstRecord + recordCount)</c>, bit <c>k</c> of <c>selection</c> selects row <c>firstRecord + k</c>.</item>
+/// <item><see cref="AccumulateMaskedBatch(PirDatabase, long, int, ReadOnlySpan{ulong}, int, Span{byte})"/>: B selections
+/// laid <c>selectionWords</c> words apart, B accumulators laid <c>RecordStride</c> bytes apart, one pass over the rows.</item>
+/// <item><see cref="AccumulateMaskedParallel"/>: the whole database on T threads over 64-row-aligned ranges, each thread with
+/// its own accumulators, XOR-reduced at the end.</item>
+/// </list>
+/// All of them XOR into the accumulators (they do not clear them first).
+/// </remarks>
+public static unsafe class XorKernels
+{
+    /// <summary>Rows per four-Russians block: one selection word.</summary>
+    internal const int BlockRows = 64;
+
+    /// <summary>Rows per four-Russians group; a group's table has 2^4 = 16 entries.</summary>
+    internal const int GroupRows = 4;
+
+    /// <summary>Widest column slice a four-Russians table entry holds; 16 groups × 16 entries × 256 B = 64 KiB of table, L2-resident.</summary>
+    internal const int ColumnChunkBytes = 256;
+
+    /// <summary>Smallest batch for which <see cref="XorBatchMethod.Auto"/> uses four Russians (measured with the bdn suites).</summary>
+    public const int FourRussiansMinBatch = 4;
+
+    private const int GroupsPerBlock = BlockRows / GroupRows;
+    private const int EntriesPerGroup = 1 << GroupRows;
+
+    /// <summary>The width this process dispatches to: the widest one the hardware accelerates.</summary>
+    public static KernelWidth DefaultWidth { get; } =
+        Vector512.IsHardwareAccelerated ? KernelWidth.Vector512
+        : Vector256.IsHardwareAccelerated ? KernelWidth.Vector256
+        : KernelWidth.Scalar;
+
+    /// <summary>Bits of the vector width in use: 512, 256 or 0 (scalar).</summary>
+    public static int VectorWidth => (int)DefaultWidth;
+
+    /// <summary>A short name of the kernel for <paramref name="batch"/> queries, for benchmark output.</summary>
+    public static string KernelName(int batch, KernelWidth width, XorBatchMethod method = XorBatchMethod.Auto)
+    {
+        XorBatchMethod resolved = ResolveMethod(batch, method);
+        string widthName = width == KernelWidth.Scalar ? "scalar" : $"v{(int)width}";
+        return resolved == XorBatchMethod.FourRussians ? $"4russians-{widthName}" : $"masked-{widthName}";
+    }
+
+    /// <summary>XORs row <c>firstRecord + k</c> into <paramref name="accumulator"/> for every set bit <c>k</c> of <paramref name="selection"/>.</summary>
+    public static void AccumulateMasked(PirDatabase db, long firstRecord, int recordCount, ReadOnlySpan<ulong> selection, Span<byte> accumulator) =>
+        AccumulateMaskedBatch(db, firstRecord, recordCount, selection, WordsFor(recordCount), accumulator, DefaultWidth, XorBatchMethod.Masked);
+
+    /// <summary><see cref="AccumulateMasked(PirDatabase, long, int, ReadOnlySpan{ulong}, Span{byte})"/> at a forced width.</summary>
+    public static void AccumulateMasked(PirDatabase db, long firstRecord, int recordCount, ReadOnlySpan<ulong> selection, Span<byte> accumulator, KernelWidth width) =>
+        AccumulateMaskedBatch(db, firstRecord, recordCount, selection, WordsFor(recordCount), accumulator, width, XorBatchMethod.Masked);
+
+    /// <summary>
+    /// For each query <c>q</c> (<c>accumulators.Length / RecordStride</c> of them): XORs row <c>firstRecord + k</c> into
+    /// accumulator <c>q</c> (bytes <c>[q·RecordStride, (q+1)·RecordStride)</c>) when bit <c>k</c> of selection <c>q</c>
+    /// (words <c>[q·selectionWords, q·selectionWords + ⌈recordCount/64⌉)</c>) is set. Each row is loaded once.
+    /// </summary>
+    public static void AccumulateMaskedBatch(PirDatabase db, long firstRecord, int recordCount, ReadOnlySpan<ulong> selections, int selectionWords, Span<byte> accumulators) =>
+        AccumulateMaskedBatch(db, firstRecord, recordCount, selections, selectionWords, accumulators, DefaultWidth, XorBatchMethod.Auto);
+
+    /// <summary><see cref="AccumulateMaskedBatch(PirDatabase, long, int, ReadOnlySpan{ulong}, int, Span{byte})"/> with a forced width and method.</summary>
+    public static void AccumulateMaskedBatch(
+        PirDatabase db, long firstRecord, int recordCount, ReadOnlySpan<ulong> selections, int selectionWords, Span<byte> accumulators, KernelWidth width, XorBatchMethod method)
+    {
+        int batch = ValidateScan(db, firstRecord, recordCount, selections, selectionWords, accumulators);
+        ValidateWidth(width);
+        fixed (ulong* sel = selections)
+        fixed (byte* acc = accumulators)
+        {
+            AccumulateCore(db.GetRowPointer(firstRecord), db.RecordStride, recordCount, sel, selectionWords, batch, acc, width, ResolveMethod(batch, method));
+        }
+    }
+
+    /// <summary>
+    /// Scans the whole database on <paramref name="threads"/> threads. Selections and accumulators are laid out as in
+    /// <see cref="AccumulateMaskedBatch(PirDatabase, long, int, ReadOnlySpan{ulong}, int, Span{byte})"/>, with
+    /// <paramref name="selectionWords"/> at least ⌈RecordCount/64⌉. Rows are split into ranges of whole 64-row blocks;
+    /// every thread but the caller's accumulates into its own buffer, XORed into <paramref name="accumulators"/> at the end.
+    /// </summary>
+    public static void AccumulateMaskedParallel(
+        PirDatabase db, ReadOnlySpan<ulong> selections, int selectionWords, Span<byte> accumulators, int threads, KernelWidth width, XorBatchMethod method = XorBatchMethod.Auto)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        db.ThrowIfDisposed();
+        long words = (db.RecordCount + 63) / 64;
+        if (selectionWords < words)
+        {
+            ThrowHelper.ArgumentOutOfRange(nameof(selectionWords), selectionWords, $"at least {words} (one bit per record)");
+        }
+
+        int batch = ValidateBatchShape(db, selections, selectionWords, accumulators);
+        ValidateWidth(width);
+        if (threads < 1)
+        {
+            ThrowHelper.ArgumentOutOfRange(nameof(threads), threads, "at least 1");
+        }
+
+        XorBatchMethod resolved = ResolveMethod(batch, method);
+        long blocks = words;
+        threads = (int)Math.Min(threads, blocks);
+        int stride = db.RecordStride;
+        byte* rows = db.GetRowPointer(0);
+        long recordCount = db.RecordCount;
+        int accBytes = accumulators.Length;
+        fixed (ulong* selPinned = selections)
+        fixed (byte* accPinned = accumulators)
+        {
+            ulong* sel = selPinned;
+            byte* acc = accPinned;
+            if (threads == 1)
+            {
+                ScanRange(rows, stride, 0, recordCount, sel, selectionWords, batch, acc, width, resolved);
+                return;
+            }
+
+            var privateAccumulators = new byte*[threads];
+            try
+            {
+                for (int t = 1; t < threads; t++)
+                {
+                    privateAccumulators[t] = (byte*)NativeMemory.AlignedAlloc((nuint)accBytes, PirDatabase.Alignment);
+                    NativeMemory.Clear(privateAccumulators[t], (nuint)accBytes);
+                }
+
+                privateAccumulators[0] = acc;
+                Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
+                {
+                    long first = blocks * t / threads * BlockRows;
+                    long end = Math.Min(recordCount, blocks * (t + 1) / threads * BlockRows);
+                    ScanRange(rows, stride, first, end, sel, selectionWords, batch, privateAccumulators[t], width, resolved);
+                });
+
+                for (int t = 1; t < threads; t++)
+                {
+                    XorInto(new Span<byte>(acc, accBytes), new ReadOnlySpan<byte>(privateAccumulators[t], accBytes));
+                }
+            }
+            finally
+            {
+                for (int t = 1; t < threads; t++)
+                {
+                    if (privateAccumulators[t] != null)
+                    {
+                        NativeMemory.Clear(privateAccumulators[t], (nuint)accBytes);
+                        NativeMemory.AlignedFree(privateAccumulators[t]);
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary><c>destination ^= source</c> over the whole of <paramref name="destination"/>; lengths must match.</summary>
+    public static void XorInto(Span<byte> destination, ReadOnlySpan<byte> source)
+    {
+        if (source.Length != destination.Length)
+        {
+            ThrowHelper.ArgumentLength(nameof(source), source.Length, destination.Length);
+        }
+
+        int i = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            for (; i + 64 <= destination.Length; i += 64)
+            {
+                (Vector512.Create<byte>(destination[i..]) ^ Vector512.Create(source[i..])).CopyTo(destination[i..]);
+            }
+        }
+        else if (Vector256.IsHardwareAccelerated)
+        {
+            for (; i + 32 <= destination.Length; i += 32)
+            {
+                (Vector256.Create<byte>(destination[i..]) ^ Vector256.Create(source[i..])).CopyTo(destination[i..]);
+            }
+        }
+
+        for (; i < destination.Length; i++)
+        {
+            destination[i] ^= source[i];
+        }
+    }
+
+    internal static XorBatchMethod ResolveMethod(int batch, XorBatchMethod method) =>
+        method != XorBatchMethod.Auto ? method
+        : batch >= FourRussiansMinBatch ? XorBatchMethod.FourRussians
+        : XorBatchMethod.Masked;
+
+    /// <summary>Words of selection needed for <paramref name="recordCount"/> rows.</summary>
+    internal static int WordsFor(int recordCount) => (recordCount + 63) >>> 6;
+
+    /// <summary>Scans rows <c>[first, end)</c>, <paramref name="first"/> a multiple of 64, in int-sized pieces.</summary>
+    private static void ScanRange(byte* rows, int stride, long first, long end, ulong* sel, int selectionWords, int batch, byte* acc, KernelWidth width, XorBatchMethod method)
+    {
+        Debug.Assert(first % BlockRows == 0);
+        const long PieceRows = 1L << 24;
+        for (long start = first; start < end; start += PieceRows)
+        {
+            int count = (int)Math.Min(PieceRows, end - start);
+            AccumulateCore(rows + (start * stride), stride, count, sel + (start / 64), selectionWords, batch, acc, width, method);
+        }
+    }
+
+    /// <summary>The unvalidated core: <paramref name="sel"/> points at the word of the first row's bit in selection 0.</summary>
+    internal static void AccumulateCore(byte* rows, int stride, int count, ulong* sel, int selectionWords, int batch, byte* acc, KernelWidth width, XorBatchMethod method)
+    {
+        Debug.Assert(count >= 0 && batch >= 1 && method != XorBatchMethod.Auto);
+        var plan = new LanePlan(stride, width);
+        if (method == XorBatchMethod.FourRussians)
+        {
+            FourRussiansCore(rows, stride, count, sel, selectionWords, batch, acc, width);
+        }
+        else if (batch == 1)
+        {
+            MaskedSingleCore(rows, stride, count, sel, acc, plan);
+        }
+        else
+        {
+            MaskedBatchCore(rows, stride, count, sel, selectionWords, batch, acc, plan);
+        }
+    }
+
+    private static void MaskedSingleCore(byte* rows, int stride, int count, ulong* sel, byte* acc, LanePlan plan)
+    {
+        for (int k = 0; k < count; k++, rows += stride)
+        {
+            ulong mask = 0UL - ((sel[k >> 6] >> (k & 63)) & 1UL);
+            plan.AccumulateMasked(acc, rows, mask);
+        }
+    }
+
+    private static void MaskedBatchCore(byte* rows, int stride, int count, ulong* sel, int selectionWords, int batch, byte* acc, LanePlan plan)
+    {
+        ulong* stackMasks = stackalloc ulong[256];
+        ulong* masks = batch <= 256 ? stackMasks : (ulong*)NativeMemory.Alloc((nuint)batch, sizeof(ulong));
+        try
+        {
+            for (int k = 0; k < count; k++, rows += stride)
+            {
+                ulong* word = sel + (k >> 6);
+                int bit = k & 63;
+                for (int q = 0; q < batch; q++)
+                {
+                    masks[q] = 0UL - ((word[(nint)q * selectionWords] >> bit) & 1UL);
+                }
+
+                plan.AccumulateMaskedBatch(acc, stride, rows, masks, batch);
+            }
+        }
+        finally
+        {
+            if (batch > 256)
+            {
+                NativeMemory.Free(masks);
+            }
+        }
+    }
+
+    private static void FourRussiansCore(byte* rows, int stride, int count, ulong* sel, int selectionWords, int batch, byte* acc, KernelWidth width)
+    {
+        int blocks = count / BlockRows;
+        if (blocks > 0)
+        {
+            int pitch = Math.Min(stride, ColumnChunkBytes);
+            nuint tableBytes = (nuint)(GroupsPerBlock * EntriesPerGroup * pitch);
+            // Entry 0 of every group (the empty subset) stays zero: it is never written.
+            byte* table = (byte*)NativeMemory.AlignedAlloc(tableBytes, PirDatabase.Alignment);
+            NativeMemory.Clear(table, tableBytes);
+            nint* offsets = stackalloc nint[GroupsPerBlock];
+            var fullPlan = new LanePlan(pitch, width);
+            int tailBytes = stride % pitch;
+            var tailPlan = new LanePlan(tailBytes == 0 ? pitch : tailBytes, width);
+            try
+            {
+                for (int b = 0; b < blocks; b++)
+                {
+                    byte* blockRows = rows + ((nint)b * BlockRows * stride);
+                    for (int c0 = 0; c0 < stride; c0 += pitch)
+                    {
+                        LanePlan plan = stride - c0 >= pitch ? fullPlan : tailPlan;
+                        for (int g = 0; g < GroupsPerBlock; g++)
+                        {
+                            byte* entries = table + ((nint)g * EntriesPerGroup * pitch);
+                            byte* groupRows = blockRows + ((nint)g * GroupRows * stride) + c0;
+                            for (int m = 1; m < EntriesPerGroup; m++)
+                            {
+                                // T[m] = T[m without its lowest bit] ^ row[lowest bit]: one XOR per entry.
+                                plan.Xor(entries + ((nint)m * pitch), entries + ((nint)(m & (m - 1)) * pitch), groupRows + ((nint)BitOperations.TrailingZeroCount(m) * stride));
+                            }
+                        }
+
+                        for (int q = 0; q < batch; q++)
+                        {
+                            ulong word = sel[((nint)q * selectionWords) + b];
+                            for (int g = 0; g < GroupsPerBlock; g++)
+                            {
+                                offsets[g] = ((g * EntriesPerGroup) + (int)((word >> (g * GroupRows)) & (EntriesPerGroup - 1))) * (nint)pitch;
+                            }
+
+                            plan.XorGather(acc + ((nint)q * stride) + c0, table, offsets, GroupsPerBlock);
+                        }
+                    }
+                }
+            }
+            finally
+            {
+                NativeMemory.Clear(table, tableBytes);
+                NativeMemory.AlignedFree(table);
+            }
+        }
+
+        int done = blocks * BlockRows;
+        if (done < count)
+        {
+            var plan = new LanePlan(stride, width);
+            byte* tailRows = rows + ((nint)done * stride);
+            if (batch == 1)
+            {
+                MaskedSingleCore(tailRows, stride, count - done, sel + blocks, acc, plan);
+            }
+            else
+            {
+                MaskedBatchCore(tailRows, stride, count - done, sel + blocks, selectionWords, batch, acc, plan);
+            }
+        }
+    }
+
+    private static int ValidateScan(PirDatabase db, long firstRecord, int recordCount, ReadOnlySpan<ulong> selections, int selectionWords, Span<byte> accumulators)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        db.ThrowIfDisposed();
+        if (recordCount < 0)
+        {
+            ThrowHelper.ArgumentOutOfRange(nameof(recordCount), recordCount, "at least 0");
+        }
+
+        if (firstRecord < 0 || firstRecord > db.RecordCount - recordCount)
+        {
+            ThrowHelper.ArgumentOutOfRange(nameof(firstRecord), firstRecord, $"0 <= firstRecord <= {db.RecordCount} - recordCount ({recordCount})");
+        }
+
+        int words = WordsFor(recordCount);
+        if (selectionWords < words)
+        {
+            ThrowHelper.ArgumentOutOfRange(nameof(selectionWords), selectionWords, $"at least {words} (one bit per record)");
+        }
+
+        return ValidateBatchShape(db, selections, selectionWords, accumulators);
+    }
+
+    private static int ValidateBatchShape(PirDatabase db, ReadOnlySpan<ulong> selections, int selectionWords, Span<byte> accumulators)
+    {
+        int stride = db.RecordStride;
+        if (accumulators.Length == 0 || accumulators.Length % stride != 0)
+        {
+            ThrowHelper.Argument(nameof(accumulators), $"accumulators has length {accumulators.Length}; expected a positive multiple of the row stride {stride}.");
+        }
+
+        int batch = accumulators.Length / stride;
+        long needed = (long)batch * selectionWords;
+        if (selections.Length != needed)
+        {
+            ThrowHelper.ArgumentLength(nameof(selections), selections.Length, needed);
+        }
+
+        return batch;
+    }
+
+    private static void ValidateWidth(KernelWidth width)
+    {
+        if (width is not (KernelWidth.Scalar or KernelWidth.Vector256 or KernelWidth.Vector512))
+        {
+            ThrowHelper.ArgumentOutOfRange(nameof(width), (long)width, "0, 256 or 512");
+        }
+    }
+
+    /// <summary>
+    /// How a span of row bytes splits into lanes at one width: 64-byte lanes, then 32-byte lanes, then 8-byte words; a span
+    /// under 8 bytes (rows of 1, 2 or 4 bytes) is one narrow lane. Spans are multiples of 8 bytes or one of 1, 2, 4.
+    /// </summary>
+    internal readonly struct LanePlan
+    {
+        private readonly int _n512;
+        private readonly int _n256;
+        private readonly int _n64;
+        private readonly int _narrow;
+
+        public LanePlan(int bytes, KernelWidth width)
+        {
+            Debug.Assert(bytes >= 8 ? bytes % 8 == 0 : bytes is 1 or 2 or 4);
+            if (bytes < 8)
+            {
+                _narrow = bytes;
+                return;
+            }
+
+            int rest = bytes;
+            if (width == KernelWidth.Vector512)
+            {
+                _n512 = rest / 64;
+                rest %= 64;
+            }
+
+            if (width != KernelWidth.Scalar)
+            {
+                _n256 = rest / 32;
+                rest %= 32;
+            }
+
+            _n64 = rest / 8;
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void AccumulateMasked(byte* acc, byte* row, ulong mask)
+        {
+            nint off = 0;
+            for (int i = 0; i < _n512; i++, off += 64)
+            {
+                Lane512.AccumulateMasked(acc + off, row + off, mask);
+            }
+
+            for (int i = 0; i < _n256; i++, off += 32)
+            {
+                Lane256.AccumulateMasked(acc + off, row + off, mask);
+            }
+
+            for (int i = 0; i < _n64; i++, off += 8)
+            {
+                Lane64.AccumulateMasked(acc + off, row + off, mask);
+            }
+
+            switch (_narrow)
+            {
+                case 4: Lane32.AccumulateMasked(acc, row, mask); break;
+                case 2: Lane16.AccumulateMasked(acc, row, mask); break;
+                case 1: Lane8.AccumulateMasked(acc, row, mask); break;
+            }
+        }
+
+        public void AccumulateMaskedBatch(byte* acc, nint accStride, byte* row, ulong* masks, int batch)
+        {
+            nint off = 0;
+            for (int i = 0; i < _n512; i++, off += 64)
+            {
+                Lane512.AccumulateMaskedBatch(acc + off, accStride, row + off, masks, batch);
+            }
+
+            for (int i = 0; i < _n256; i++, off += 32)
+            {
+                Lane256.AccumulateMaskedBatch(acc + off, accStride, row + off, masks, batch);
+            }
+
+            for (int i = 0; i < _n64; i++, off += 8)
+            {
+                Lane64.AccumulateMaskedBatch(acc + off, accStride, row + off, masks, batch);
+            }
+
+            switch (_narrow)
+            {
+                case 4: Lane32.AccumulateMaskedBatch(acc, accStride, row, masks, batch); break;
+                case 2: Lane16.AccumulateMaskedBatch(acc, accStride, row, masks, batch); break;
+                case 1: Lane8.AccumulateMaskedBatch(acc, accStride, row, masks, batch); break;
+            }
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Xor(byte* destination, byte* a, byte* b)
+        {
+            nint off = 0;
+            for (int i = 0; i < _n512; i++, off += 64)
+            {
+                Lane512.Xor(destination + off, a + off, b + off);
+            }
+
+            for (int i = 0; i < _n256; i++, off += 32)
+            {
+                Lane256.Xor(destination + off, a + off, b + off);
+            }
+
+            for (int i = 0; i < _n64; i++, off += 8)
+            {
+                Lane64.Xor(destination + off, a + off, b + off);
+            }
+
+            switch (_narrow)
+            {
+                case 4: Lane32.Xor(destination, a, b); break;
+                case 2: Lane16.Xor(destination, a, b); break;
+                case 1: Lane8.Xor(destination, a, b); break;
+            }
+        }
+
+        public void XorGather(byte* acc, byte* table, nint* offsets, int count)
+        {
+            nint off = 0;
+            for (int i = 0; i < _n512; i++, off += 64)
+            {
+                Lane512.XorGather(acc + off, table + off, offsets, count);
+            }
+
+            for (int i = 0; i < _n256; i++, off += 32)
+            {
+                Lane256.XorGather(acc + off, table + off, offsets, count);
+            }
+
+            for (int i = 0; i < _n64; i++, off += 8)
+            {
+                Lane64.XorGather(acc + off, table + off, offsets, count);
+            }
+
+            switch (_narrow)
+            {
+                case 4: Lane32.XorGather(acc, table, offsets, count); break;
+                case 2: Lane16.XorGather(acc, table, offsets, count); break;
+                case 1: Lane8.XorGather(acc, table, offsets, count); break;
+            }
+        }
+    }
+}

@@ -1,0 +1,444 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+
+namespace Privomega.Pir.Engine.Lattice;
+
+/// <summary>Where one lattice answer spent its time.</summary>
+/// <param name="Expansion">Seed expansion and oblivious query expansion (automorphisms, key switching).</param>
+/// <param name="Processing">Both dimensions' products, decomposition and modulus switching.</param>
+public readonly record struct LatticeAnswerTimings(TimeSpan Expansion, TimeSpan Processing);
+
+/// <summary>
+/// The server of single-server lattice PIR over one database snapshot. At construction the records
+/// are packed into plaintexts, lifted modulo each ciphertext prime and transformed to NTT form once,
+/// and stored as 32-bit values in 64-byte-aligned native memory laid out for the first-dimension
+/// kernel (prime, chunk of NTT slots, column, row). Galois keys are registered once per client id.
+/// </summary>
+public sealed unsafe class LatticePirServer : IPirServer, IDisposable
+{
+    private readonly BfvContext _context;
+    private readonly ConcurrentDictionary<ulong, LatticeGaloisKeys> _clients = new();
+    private readonly int _threads;
+    private readonly int _chunks;
+    private uint* _db;
+    private readonly nuint _dbBytes;
+
+    /// <summary>Preprocesses <paramref name="database"/> for <paramref name="parameters"/>; <paramref name="threads"/> workers answer each query.</summary>
+    public LatticePirServer(PirDatabase database, LatticePirParameters parameters, int threads = 1)
+    {
+        ArgumentNullException.ThrowIfNull(database);
+        ArgumentNullException.ThrowIfNull(parameters);
+        if (database.RecordCount != parameters.RecordCount || database.RecordBytes != parameters.RecordBytes)
+        {
+            LatticeThrow.Argument(nameof(parameters), $"parameters are for {parameters.RecordCount} x {parameters.RecordBytes} B; the database is {database.RecordCount} x {database.RecordBytes} B.");
+        }
+
+        if (threads is < 1 or > 256)
+        {
+            LatticeThrow.ArgumentOutOfRange(nameof(threads), threads, "1..256");
+        }
+
+        if (parameters.Encryption.N % LatticePirKernels.Chunk != 0)
+        {
+            LatticeThrow.ArgumentOutOfRange(nameof(parameters), parameters.Encryption.N, $"N a multiple of {LatticePirKernels.Chunk}");
+        }
+
+        Parameters = parameters;
+        _threads = threads;
+        _context = BfvContext.Get(parameters.Encryption);
+        _chunks = _context.N / LatticePirKernels.Chunk;
+        _dbBytes = (nuint)parameters.PreprocessedBytes;
+        _db = (uint*)NativeMemory.AlignedAlloc(_dbBytes, 64);
+        var timer = Stopwatch.StartNew();
+        Preprocess(database);
+        SetupTime = timer.Elapsed;
+    }
+
+    /// <summary>Frees the preprocessed database if <see cref="Dispose"/> was never called.</summary>
+    ~LatticePirServer() => Free();
+
+    /// <summary>The database layout.</summary>
+    public LatticePirParameters Parameters { get; }
+
+    /// <summary>Time the one-off preprocessing took.</summary>
+    public TimeSpan SetupTime { get; }
+
+    /// <summary>Number of clients with registered keys.</summary>
+    public int ClientCount => _clients.Count;
+
+    /// <summary>Which kernels to use (tests pin the scalar specification).</summary>
+    internal KernelPath KernelPath { get; set; } = KernelPaths.Best;
+
+    /// <inheritdoc />
+    public PirSchemeKind Scheme => PirSchemeKind.Lattice;
+
+    /// <summary>Keeps <paramref name="keys"/> for queries that carry <paramref name="clientId"/> (replacing earlier keys).</summary>
+    public void RegisterClient(ulong clientId, LatticeGaloisKeys keys)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        if (!Compatible(keys.Parameters))
+        {
+            LatticeThrow.Argument(nameof(keys), $"keys are for {keys.Parameters}; expected {Parameters}.");
+        }
+
+        _clients[clientId] = keys;
+    }
+
+    /// <summary>Forgets a client's keys; false when none were registered.</summary>
+    public bool UnregisterClient(ulong clientId) => _clients.TryRemove(clientId, out _);
+
+    private bool Compatible(LatticePirParameters other) =>
+        other.Encryption == Parameters.Encryption && other.RecordCount == Parameters.RecordCount
+        && other.RecordBytes == Parameters.RecordBytes && other.N1 == Parameters.N1 && other.N2 == Parameters.N2
+        && other.Dimensions == Parameters.Dimensions;
+
+    /// <inheritdoc />
+    public PirAnswer Answer(PirQuery query)
+    {
+        if (query is not LatticeQuery lattice)
+        {
+            LatticeThrow.Argument(nameof(query), $"query is {query?.GetType().Name ?? "null"}; expected {nameof(LatticeQuery)}.");
+            return null;
+        }
+
+        return Answer(lattice, out _);
+    }
+
+    /// <inheritdoc />
+    public PirAnswer[] AnswerBatch(ReadOnlySpan<PirQuery> queries)
+    {
+        var answers = new PirAnswer[queries.Length];
+        for (int i = 0; i < answers.Length; i++)
+        {
+            answers[i] = Answer(queries[i]);
+        }
+
+        return answers;
+    }
+
+    /// <summary>Answers one query and reports where the time went.</summary>
+    public LatticeAnswer Answer(LatticeQuery query, out LatticeAnswerTimings timings)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        ObjectDisposedException.ThrowIf(_db is null, this);
+        if (!Compatible(query.Parameters))
+        {
+            LatticeThrow.Argument(nameof(query), $"query is for {query.Parameters}; expected {Parameters}.");
+        }
+
+        if (!_clients.TryGetValue(query.ClientId, out var keys))
+        {
+            LatticeThrow.InvalidOperation("The query's client id has no registered Galois keys; register them first.");
+            timings = default;
+            return null;
+        }
+
+        var timer = Stopwatch.StartNew();
+        var expanded = Expand(query, keys);
+        var expansion = timer.Elapsed;
+        var answer = Process(expanded);
+        timings = new LatticeAnswerTimings(expansion, timer.Elapsed - expansion);
+        return answer;
+    }
+
+    private void ParallelFor(int count, Action<int> body)
+    {
+        if (_threads == 1 || count == 1)
+        {
+            for (int i = 0; i < count; i++)
+            {
+                body(i);
+            }
+        }
+        else
+        {
+            Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = _threads }, body);
+        }
+    }
+
+    /// <summary>The query ciphertext expanded obliviously into encryptions of its coefficients (coefficient form).</summary>
+    internal BfvCiphertext[] Expand(LatticeQuery query, LatticeGaloisKeys keys)
+    {
+        var ctx = _context;
+        int n = ctx.N;
+        int k = ctx.K;
+        var ct = new BfvCiphertext(n, k, isNtt: false);
+        query.C0.CopyTo(ct.C0);
+        Bfv.ExpandSeed(ctx, query.Seed, 0, k, ct.C1);
+        ctx.FromNtt(ct.C1, k);
+        int total = Parameters.Dimensions == 1 ? Parameters.N1 : Parameters.N1 + Parameters.N2;
+        var list = new BfvCiphertext[total];
+        list[0] = ct;
+        for (int level = 0; level < Parameters.ExpansionLevels; level++)
+        {
+            int span = 1 << level;
+            var key = keys.Keys[level];
+            int power = (2 * n) - span; // x^(-2^level) = -x^(N - 2^level)
+            ParallelFor(Math.Min(span, total), a =>
+            {
+                var c = list[a];
+                var rotated = Bfv.ApplyGalois(ctx, c, key);
+                BfvCiphertext? odd = null;
+                if (a + span < total)
+                {
+                    var diff = c.Clone();
+                    Bfv.SubInPlace(ctx, diff, rotated);
+                    odd = new BfvCiphertext(n, k, isNtt: false);
+                    for (int poly = 0; poly < 2; poly++)
+                    {
+                        for (int i = 0; i < k; i++)
+                        {
+                            Bfv.MultiplyByMonomialResidue(diff.Poly(poly).Slice(i * n, n), odd.Poly(poly).Slice(i * n, n), power, ctx.Moduli[i]);
+                        }
+                    }
+                }
+
+                Bfv.AddInPlace(ctx, c, rotated);
+                if (odd is not null)
+                {
+                    list[a + span] = odd;
+                }
+            });
+        }
+
+        return list;
+    }
+
+    private void Preprocess(PirDatabase database)
+    {
+        var p = Parameters;
+        var ctx = _context;
+        int n = ctx.N;
+        int k = ctx.K;
+        int n1 = p.N1;
+        int n2 = p.N2;
+        int slots = n1 * n2;
+        ParallelFor(p.PlaintextsPerRecord, s =>
+        {
+            var bytes = new byte[p.PlaintextBytes];
+            var plain = new ulong[n];
+            var lifted = new ulong[k * n];
+            var record = new byte[p.RecordBytes];
+            for (int u = 0; u < slots; u++)
+            {
+                Array.Clear(bytes);
+                if (u < p.PlaintextCount)
+                {
+                    if (p.PlaintextsPerRecord == 1)
+                    {
+                        long first = (long)u * p.RecordsPerPlaintext;
+                        int count = (int)Math.Min(p.RecordsPerPlaintext, p.RecordCount - first);
+                        for (int r = 0; r < count; r++)
+                        {
+                            database.CopyRecord(first + r, bytes.AsSpan(r * p.RecordBytes, p.RecordBytes));
+                        }
+                    }
+                    else
+                    {
+                        database.CopyRecord(u, record);
+                        int start = s * p.PlaintextBytes;
+                        int length = Math.Min(p.PlaintextBytes, p.RecordBytes - start);
+                        record.AsSpan(start, length).CopyTo(bytes);
+                    }
+                }
+
+                LatticePlaintextCodec.Encode(bytes, plain, ctx.PlainBits);
+                ctx.LiftPlain(plain, lifted, k);
+                ctx.ToNtt(lifted, k);
+                int row = u / n2;
+                int column = u % n2;
+                for (int r = 0; r < k; r++)
+                {
+                    for (int c = 0; c < _chunks; c++)
+                    {
+                        uint* dst = ChunkBase(s, r, c) + (((long)column * n1) + row) * LatticePirKernels.Chunk;
+                        for (int x = 0; x < LatticePirKernels.Chunk; x++)
+                        {
+                            dst[x] = (uint)lifted[(r * n) + (c * LatticePirKernels.Chunk) + x];
+                        }
+                    }
+                }
+            }
+        });
+    }
+
+    // Start of the (sub-database, prime, chunk) block: N2 columns × N1 rows × Chunk slots.
+    private uint* ChunkBase(int s, int prime, int chunk) =>
+        _db + ((((long)s * _context.K) + prime) * _chunks + chunk) * Parameters.N1 * Parameters.N2 * LatticePirKernels.Chunk;
+
+    private LatticeAnswer Process(BfvCiphertext[] expanded)
+    {
+        var p = Parameters;
+        var ctx = _context;
+        int n = ctx.N;
+        int k = ctx.K;
+        int n1 = p.N1;
+        int n2 = p.N2;
+        const int chunk = LatticePirKernels.Chunk;
+
+        // First-dimension query in kernel layout: [prime][chunk][row][poly][slot], NTT form.
+        var query = new ulong[(long)k * _chunks * n1 * 2 * chunk];
+        ParallelFor(n1, i =>
+        {
+            var ct = expanded[i];
+            Bfv.ToNtt(ctx, ct);
+            for (int poly = 0; poly < 2; poly++)
+            {
+                var src = ct.Poly(poly);
+                for (int r = 0; r < k; r++)
+                {
+                    for (int c = 0; c < _chunks; c++)
+                    {
+                        long dst = ((((long)r * _chunks) + c) * n1 + i) * 2 * chunk + (poly * chunk);
+                        src.Slice((r * n) + (c * chunk), chunk).CopyTo(query.AsSpan((int)dst, chunk));
+                    }
+                }
+            }
+        });
+
+        int columnStride = 2 * k * n;
+        var firstLevel = new ulong[p.PlaintextsPerRecord][];
+        for (int s = 0; s < p.PlaintextsPerRecord; s++)
+        {
+            firstLevel[s] = new ulong[(long)n2 * columnStride];
+        }
+
+        var path = KernelPath;
+        ParallelFor(p.PlaintextsPerRecord * k * _chunks, block =>
+        {
+            int s = block / (k * _chunks);
+            int r = block / _chunks % k;
+            int c = block % _chunks;
+            fixed (ulong* q = &query[((((long)r * _chunks) + c) * n1) * 2 * chunk])
+            fixed (ulong* output = &firstLevel[s][((long)r * n) + (c * chunk)])
+            {
+                LatticePirKernels.FirstDimension(ChunkBase(s, r, c), q, n1, n2, ctx.Moduli[r], output, columnStride, k * n, path);
+            }
+        });
+
+        var answers = new List<ulong[]>();
+        for (int s = 0; s < p.PlaintextsPerRecord; s++)
+        {
+            if (p.Dimensions == 1)
+            {
+                answers.Add(SwitchToQ0(firstLevel[s].AsSpan(0, columnStride)));
+            }
+            else
+            {
+                answers.AddRange(SecondDimension(firstLevel[s], expanded));
+            }
+        }
+
+        return new LatticeAnswer(p, [.. answers]);
+    }
+
+    // NTT-form ciphertext over k primes → coefficient form → modulus switched to q_0 (c0 ‖ c1, 2N values).
+    private ulong[] SwitchToQ0(ReadOnlySpan<ulong> nttCiphertext)
+    {
+        var ctx = _context;
+        var ct = new BfvCiphertext(ctx.N, ctx.K, isNtt: true);
+        nttCiphertext.CopyTo(ct.Data);
+        Bfv.FromNtt(ctx, ct);
+        return Bfv.ModSwitchToFirst(ctx, ct).Data;
+    }
+
+    private ulong[][] SecondDimension(ulong[] firstLevel, BfvCiphertext[] expanded)
+    {
+        var p = Parameters;
+        var ctx = _context;
+        int n = ctx.N;
+        int k = ctx.K;
+        int n1 = p.N1;
+        int n2 = p.N2;
+        int pieces = p.PiecesPerPolynomial;
+        int f = 2 * pieces;
+        int columnStride = 2 * k * n;
+        int logt = ctx.PlainBits;
+        ulong tMask = ctx.PlainModulus - 1;
+
+        ParallelFor(n2, j => Bfv.ToNtt(ctx, expanded[n1 + j]));
+
+        // Column j's first-level result, cut into base-t digits, lifted and in NTT form: [j][piece][prime][slot].
+        var digits = new ulong[n2][];
+        ParallelFor(n2, j =>
+        {
+            var small = SwitchToQ0(firstLevel.AsSpan(j * columnStride, columnStride));
+            var piece = new ulong[n];
+            digits[j] = new ulong[f * k * n];
+            for (int poly = 0; poly < 2; poly++)
+            {
+                for (int d = 0; d < pieces; d++)
+                {
+                    for (int c = 0; c < n; c++)
+                    {
+                        piece[c] = (small[(poly * n) + c] >> (d * logt)) & tMask;
+                    }
+
+                    var target = digits[j].AsSpan(((poly * pieces) + d) * k * n, k * n);
+                    ctx.LiftPlain(piece, target, k);
+                    ctx.ToNtt(target, k);
+                }
+            }
+        });
+
+        // Σ_j query2_j · digits_j for every piece, accumulated lazily (at most 15 products per reduction).
+        var result = new ulong[f][];
+        ParallelFor(f, piece =>
+        {
+            var acc = new ulong[2 * k * n];
+            for (int j = 0; j < n2; j++)
+            {
+                var q = expanded[n1 + j];
+                var dj = digits[j].AsSpan(piece * k * n, k * n);
+                for (int poly = 0; poly < 2; poly++)
+                {
+                    var qp = q.Poly(poly);
+                    for (int r = 0; r < k; r++)
+                    {
+                        PolyKernels.MulAccumulate(qp.Slice(r * n, n), dj.Slice(r * n, n), acc.AsSpan(((poly * k) + r) * n, n));
+                    }
+                }
+
+                if (j % 15 == 14)
+                {
+                    ReduceAll(acc, k, n);
+                }
+            }
+
+            ReduceAll(acc, k, n);
+            result[piece] = SwitchToQ0(acc);
+        });
+
+        return result;
+    }
+
+    private void ReduceAll(ulong[] acc, int k, int n)
+    {
+        for (int poly = 0; poly < 2; poly++)
+        {
+            for (int r = 0; r < k; r++)
+            {
+                var span = acc.AsSpan(((poly * k) + r) * n, n);
+                PolyKernels.ReduceWide(span, span, _context.Moduli[r]);
+            }
+        }
+    }
+
+    private void Free()
+    {
+        if (_db is not null)
+        {
+            NativeMemory.Clear(_db, _dbBytes);
+            NativeMemory.AlignedFree(_db);
+            _db = null;
+        }
+    }
+
+    /// <summary>Zeroes and frees the preprocessed database.</summary>
+    public void Dispose()
+    {
+        Free();
+        GC.SuppressFinalize(this);
+    }
+}

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.X86;
 
 namespace Privomega.Pir.Engine.Lattice;
 
@@ -90,7 +89,6 @@ internal static class Ntt
     public static unsafe void Forward(Span<ulong> a, NttTables tables, KernelPath path)
     {
         Debug.Assert(a.Length == tables.N);
-        path = KernelPaths.Clamp(path);
         fixed (ulong* pa = a)
         fixed (ulong* roots = tables.Roots)
         fixed (ulong* shoup = tables.RootsShoup)
@@ -115,7 +113,6 @@ internal static class Ntt
     public static unsafe void Inverse(Span<ulong> a, NttTables tables, KernelPath path)
     {
         Debug.Assert(a.Length == tables.N);
-        path = KernelPaths.Clamp(path);
         fixed (ulong* pa = a)
         fixed (ulong* roots = tables.InvRoots)
         fixed (ulong* shoup = tables.InvRootsShoup)
@@ -257,15 +254,15 @@ internal static class Ntt
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<ulong> Shoup512(Vector512<ulong> y, Vector512<ulong> w, Vector512<ulong> ws, Vector512<ulong> p)
     {
-        var hi = Avx512F.Multiply(ws.AsUInt32(), y.AsUInt32()) >>> 32;
-        return Avx512F.Multiply(w.AsUInt32(), y.AsUInt32()) - Avx512F.Multiply(hi.AsUInt32(), p.AsUInt32());
+        var hi = Lanes.Mul32(ws, y) >>> 32;
+        return Lanes.Mul32(w, y) - Lanes.Mul32(hi, p);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<ulong> Shoup256(Vector256<ulong> y, Vector256<ulong> w, Vector256<ulong> ws, Vector256<ulong> p)
     {
-        var hi = Avx2.Multiply(ws.AsUInt32(), y.AsUInt32()) >>> 32;
-        return Avx2.Multiply(w.AsUInt32(), y.AsUInt32()) - Avx2.Multiply(hi.AsUInt32(), p.AsUInt32());
+        var hi = Lanes.Mul32(ws, y) >>> 32;
+        return Lanes.Mul32(w, y) - Lanes.Mul32(hi, p);
     }
 
     private static readonly Vector512<ulong> PartnerT1 = Vector512.Create(1UL, 0, 3, 2, 5, 4, 7, 6);

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.X86;
 
 namespace Privomega.Pir.Engine.Lattice;
 
@@ -28,7 +27,7 @@ internal static unsafe class PolyKernels
             fixed (ulong* pb = b)
             fixed (ulong* pd = dst)
             {
-                if (KernelPaths.Clamp(path) == KernelPath.Vector512)
+                if (path == KernelPath.Vector512)
                 {
                     var p = Vector512.Create(pv);
                     for (; i + 8 <= n; i += 8)
@@ -37,7 +36,7 @@ internal static unsafe class PolyKernels
                         Vector512.Min(s, s - p).Store(pd + i);
                     }
                 }
-                else if (KernelPaths.Clamp(path) == KernelPath.Vector256)
+                else if (path == KernelPath.Vector256)
                 {
                     var p = Vector256.Create(pv);
                     for (; i + 4 <= n; i += 4)
@@ -72,7 +71,7 @@ internal static unsafe class PolyKernels
             fixed (ulong* pb = b)
             fixed (ulong* pd = dst)
             {
-                if (KernelPaths.Clamp(path) == KernelPath.Vector512)
+                if (path == KernelPath.Vector512)
                 {
                     var p = Vector512.Create(pv);
                     for (; i + 8 <= n; i += 8)
@@ -81,7 +80,7 @@ internal static unsafe class PolyKernels
                         Vector512.Min(s, s - p).Store(pd + i);
                     }
                 }
-                else if (KernelPaths.Clamp(path) == KernelPath.Vector256)
+                else if (path == KernelPath.Vector256)
                 {
                     var p = Vector256.Create(pv);
                     for (; i + 4 <= n; i += 4)
@@ -115,21 +114,21 @@ internal static unsafe class PolyKernels
             fixed (ulong* pb = b)
             fixed (ulong* pd = dst)
             {
-                if (KernelPaths.Clamp(path) == KernelPath.Vector512)
+                if (path == KernelPath.Vector512)
                 {
                     var c = new Barrett512(mod);
                     for (; i + 8 <= n; i += 8)
                     {
-                        var prod = Avx512F.Multiply(Vector512.Load(pa + i).AsUInt32(), Vector512.Load(pb + i).AsUInt32());
+                        var prod = Lanes.Mul32(Vector512.Load(pa + i), Vector512.Load(pb + i));
                         c.Reduce(prod).Store(pd + i);
                     }
                 }
-                else if (KernelPaths.Clamp(path) == KernelPath.Vector256)
+                else if (path == KernelPath.Vector256)
                 {
                     var c = new Barrett256(mod);
                     for (; i + 4 <= n; i += 4)
                     {
-                        var prod = Avx2.Multiply(Vector256.Load(pa + i).AsUInt32(), Vector256.Load(pb + i).AsUInt32());
+                        var prod = Lanes.Mul32(Vector256.Load(pa + i), Vector256.Load(pb + i));
                         c.Reduce(prod).Store(pd + i);
                     }
                 }
@@ -160,19 +159,19 @@ internal static unsafe class PolyKernels
             fixed (ulong* pb = b)
             fixed (ulong* pd = acc)
             {
-                if (KernelPaths.Clamp(path) == KernelPath.Vector512)
+                if (path == KernelPath.Vector512)
                 {
                     for (; i + 8 <= n; i += 8)
                     {
-                        var prod = Avx512F.Multiply(Vector512.Load(pa + i).AsUInt32(), Vector512.Load(pb + i).AsUInt32());
+                        var prod = Lanes.Mul32(Vector512.Load(pa + i), Vector512.Load(pb + i));
                         (Vector512.Load(pd + i) + prod).Store(pd + i);
                     }
                 }
-                else if (KernelPaths.Clamp(path) == KernelPath.Vector256)
+                else if (path == KernelPath.Vector256)
                 {
                     for (; i + 4 <= n; i += 4)
                     {
-                        var prod = Avx2.Multiply(Vector256.Load(pa + i).AsUInt32(), Vector256.Load(pb + i).AsUInt32());
+                        var prod = Lanes.Mul32(Vector256.Load(pa + i), Vector256.Load(pb + i));
                         (Vector256.Load(pd + i) + prod).Store(pd + i);
                     }
                 }
@@ -199,7 +198,7 @@ internal static unsafe class PolyKernels
             fixed (ulong* pa = acc)
             fixed (ulong* pd = dst)
             {
-                if (KernelPaths.Clamp(path) == KernelPath.Vector512)
+                if (path == KernelPath.Vector512)
                 {
                     var c = new Barrett512(mod);
                     for (; i + 8 <= n; i += 8)
@@ -207,7 +206,7 @@ internal static unsafe class PolyKernels
                         c.ReduceWide(Vector512.Load(pa + i)).Store(pd + i);
                     }
                 }
-                else if (KernelPaths.Clamp(path) == KernelPath.Vector256)
+                else if (path == KernelPath.Vector256)
                 {
                     var c = new Barrett256(mod);
                     for (; i + 4 <= n; i += 4)
@@ -234,29 +233,29 @@ internal static unsafe class PolyKernels
             int i = 0;
             fixed (ulong* pa = a)
             {
-                if (KernelPaths.Clamp(path) == KernelPath.Vector512)
+                if (path == KernelPath.Vector512)
                 {
                     var p = Vector512.Create(pv);
-                    var vw = Vector512.Create(w).AsUInt32();
-                    var vws = Vector512.Create(wShoup).AsUInt32();
+                    var vw = Vector512.Create(w);
+                    var vws = Vector512.Create(wShoup);
                     for (; i + 8 <= n; i += 8)
                     {
-                        var y = Vector512.Load(pa + i).AsUInt32();
-                        var hi = Avx512F.Multiply(vws, y) >>> 32;
-                        var r = Avx512F.Multiply(vw, y) - Avx512F.Multiply(hi.AsUInt32(), p.AsUInt32());
+                        var y = Vector512.Load(pa + i);
+                        var hi = Lanes.Mul32(vws, y) >>> 32;
+                        var r = Lanes.Mul32(vw, y) - Lanes.Mul32(hi, p);
                         Vector512.Min(r, r - p).Store(pa + i);
                     }
                 }
-                else if (KernelPaths.Clamp(path) == KernelPath.Vector256)
+                else if (path == KernelPath.Vector256)
                 {
                     var p = Vector256.Create(pv);
-                    var vw = Vector256.Create(w).AsUInt32();
-                    var vws = Vector256.Create(wShoup).AsUInt32();
+                    var vw = Vector256.Create(w);
+                    var vws = Vector256.Create(wShoup);
                     for (; i + 4 <= n; i += 4)
                     {
-                        var y = Vector256.Load(pa + i).AsUInt32();
-                        var hi = Avx2.Multiply(vws, y) >>> 32;
-                        var r = Avx2.Multiply(vw, y) - Avx2.Multiply(hi.AsUInt32(), p.AsUInt32());
+                        var y = Vector256.Load(pa + i);
+                        var hi = Lanes.Mul32(vws, y) >>> 32;
+                        var r = Lanes.Mul32(vw, y) - Lanes.Mul32(hi, p);
                         Vector256.Min(r, r - p).Store(pa + i);
                     }
                 }
@@ -284,7 +283,7 @@ internal static unsafe class PolyKernels
             int i = 0;
             fixed (ulong* pa = a)
             {
-                if (KernelPaths.Clamp(path) == KernelPath.Vector512)
+                if (path == KernelPath.Vector512)
                 {
                     var p = Vector512.Create(pv);
                     var twoP = p + p;
@@ -295,7 +294,7 @@ internal static unsafe class PolyKernels
                         Vector512.Min(v, v - p).Store(pa + i);
                     }
                 }
-                else if (KernelPaths.Clamp(path) == KernelPath.Vector256)
+                else if (path == KernelPath.Vector256)
                 {
                     var p = Vector256.Create(pv);
                     var twoP = p + p;
@@ -340,15 +339,15 @@ internal static unsafe class PolyKernels
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public Vector512<ulong> Reduce(Vector512<ulong> x)
         {
-            var q = Avx512F.Multiply((x >>> _shiftIn).AsUInt32(), _mu.AsUInt32()) >>> _shiftOut;
-            var r = x - Avx512F.Multiply(q.AsUInt32(), _p.AsUInt32());
+            var q = Lanes.Mul32((x >>> _shiftIn), _mu) >>> _shiftOut;
+            var r = x - Lanes.Mul32(q, _p);
             r = Vector512.Min(r, r - _twoP);
             return Vector512.Min(r, r - _p);
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public Vector512<ulong> Fold(Vector512<ulong> x) =>
-            Avx512F.Multiply((x >>> 32).AsUInt32(), _fold.AsUInt32()) + (x & Vector512.Create(0xFFFF_FFFFUL));
+            Lanes.Mul32((x >>> 32), _fold) + (x & Vector512.Create(0xFFFF_FFFFUL));
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public Vector512<ulong> ReduceWide(Vector512<ulong> x) => Reduce(Fold(Fold(x)));
@@ -377,15 +376,15 @@ internal static unsafe class PolyKernels
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public Vector256<ulong> Reduce(Vector256<ulong> x)
         {
-            var q = Avx2.Multiply((x >>> _shiftIn).AsUInt32(), _mu.AsUInt32()) >>> _shiftOut;
-            var r = x - Avx2.Multiply(q.AsUInt32(), _p.AsUInt32());
+            var q = Lanes.Mul32((x >>> _shiftIn), _mu) >>> _shiftOut;
+            var r = x - Lanes.Mul32(q, _p);
             r = Vector256.Min(r, r - _twoP);
             return Vector256.Min(r, r - _p);
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public Vector256<ulong> Fold(Vector256<ulong> x) =>
-            Avx2.Multiply((x >>> 32).AsUInt32(), _fold.AsUInt32()) + (x & Vector256.Create(0xFFFF_FFFFUL));
+            Lanes.Mul32((x >>> 32), _fold) + (x & Vector256.Create(0xFFFF_FFFFUL));
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public Vector256<ulong> ReduceWide(Vector256<ulong> x) => Reduce(Fold(Fold(x)));

@@ -80,7 +80,7 @@ public class LatticePirTests
         var query = client.Query(417);
         var keys = client.GaloisKeys;
         byte[]? reference = null;
-        foreach (var path in KernelPaths.Supported)
+        foreach (var path in KernelPaths.All)
         {
             server.KernelPath = path;
             byte[] encoded = server.Answer(query).Encode();

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.X86;
 
 namespace Privomega.Pir.Engine.Lattice;
 
@@ -28,7 +27,7 @@ internal static unsafe class LatticePirKernels
     /// <param name="output">Column j's result for polynomial 0 starts at output + j·columnStride, polynomial 1 at + polyStride.</param>
     public static void FirstDimension(uint* db, ulong* query, int n1, int n2, Modulus mod, ulong* output, int columnStride, int polyStride, KernelPath path)
     {
-        switch (KernelPaths.Clamp(path))
+        switch (path)
         {
             case KernelPath.Vector512:
                 FirstDimension512(db, query, n1, n2, mod, output, columnStride, polyStride);
@@ -75,10 +74,7 @@ internal static unsafe class LatticePirKernels
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<ulong> Widen512(uint* p) => Avx512F.ConvertToVector512UInt64(Vector256.Load(p));
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<ulong> Mul512(Vector512<ulong> a, Vector512<ulong> b) => Avx512F.Multiply(a.AsUInt32(), b.AsUInt32());
+    private static Vector512<ulong> Mul512(Vector512<ulong> a, Vector512<ulong> b) => Lanes.Mul32(a, b);
 
     private static void FirstDimension512(uint* db, ulong* query, int n1, int n2, Modulus mod, ulong* output, int columnStride, int polyStride)
     {
@@ -98,10 +94,10 @@ internal static unsafe class LatticePirKernels
             var b3 = Vector512<ulong>.Zero;
             for (int i = 0; i < n1; i++)
             {
-                var p0 = Widen512(d);
-                var p1 = Widen512(d + 8);
-                var p2 = Widen512(d + 16);
-                var p3 = Widen512(d + 24);
+                var p0 = Lanes.Widen512(d);
+                var p1 = Lanes.Widen512(d + 8);
+                var p2 = Lanes.Widen512(d + 16);
+                var p3 = Lanes.Widen512(d + 24);
                 a0 += Mul512(p0, Vector512.Load(q));
                 a1 += Mul512(p1, Vector512.Load(q + 8));
                 a2 += Mul512(p2, Vector512.Load(q + 16));
@@ -155,12 +151,12 @@ internal static unsafe class LatticePirKernels
                 var b1 = Vector256<ulong>.Zero;
                 for (int i = 0; i < n1; i++)
                 {
-                    var p0 = Avx2.ConvertToVector256Int64(d).AsUInt64();
-                    var p1 = Avx2.ConvertToVector256Int64(d + 4).AsUInt64();
-                    a0 += Avx2.Multiply(p0.AsUInt32(), Vector256.Load(q).AsUInt32());
-                    a1 += Avx2.Multiply(p1.AsUInt32(), Vector256.Load(q + 4).AsUInt32());
-                    b0 += Avx2.Multiply(p0.AsUInt32(), Vector256.Load(q + Chunk).AsUInt32());
-                    b1 += Avx2.Multiply(p1.AsUInt32(), Vector256.Load(q + Chunk + 4).AsUInt32());
+                    var p0 = Lanes.Widen256(d);
+                    var p1 = Lanes.Widen256(d + 4);
+                    a0 += Lanes.Mul32(p0, Vector256.Load(q));
+                    a1 += Lanes.Mul32(p1, Vector256.Load(q + 4));
+                    b0 += Lanes.Mul32(p0, Vector256.Load(q + Chunk));
+                    b1 += Lanes.Mul32(p1, Vector256.Load(q + Chunk + 4));
                     d += Chunk;
                     q += 2 * Chunk;
                     if ((i % FoldEvery) == FoldEvery - 1)

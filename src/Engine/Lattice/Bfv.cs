@@ -359,97 +359,75 @@ internal static class Bfv
         int n = ctx.N;
         int k = ctx.K;
         int all = k + 1;
-        var acc0 = new ulong[all * n];
-        var acc1 = new ulong[all * n];
-        var digit = new ulong[n];
+        var scratch = Scratch.Get(Scratch.KeySwitch, ((2 * all) + 1) * n);
+        var acc0 = scratch.AsSpan(0, all * n);
+        var acc1 = scratch.AsSpan(all * n, all * n);
+        var digit = scratch.AsSpan(2 * all * n, n);
+        acc0.Clear();
+        acc1.Clear();
+        var path = KernelPaths.Best;
         for (int i = 0; i < k; i++)
         {
             var ci = c.Slice(i * n, n);
             for (int j = 0; j < all; j++)
             {
-                var mod = ctx.Moduli[j];
                 if (j == i)
                 {
                     ci.CopyTo(digit);
                 }
                 else
                 {
-                    for (int x = 0; x < n; x++)
-                    {
-                        digit[x] = mod.Reduce(ci[x]);
-                    }
+                    RnsKernels.Reduce(ci, digit, ctx.Moduli[j], path);
                 }
 
                 Ntt.Forward(digit, ctx.Tables[j]);
-                PolyKernels.MulAccumulate(digit, key.B[i].AsSpan(j * n, n), acc0.AsSpan(j * n, n));
-                PolyKernels.MulAccumulate(digit, key.A[i].AsSpan(j * n, n), acc1.AsSpan(j * n, n));
+                PolyKernels.MulAccumulate(digit, key.B[i].AsSpan(j * n, n), acc0.Slice(j * n, n));
+                PolyKernels.MulAccumulate(digit, key.A[i].AsSpan(j * n, n), acc1.Slice(j * n, n));
             }
         }
 
         for (int j = 0; j < all; j++)
         {
             var mod = ctx.Moduli[j];
-            var r0 = acc0.AsSpan(j * n, n);
-            var r1 = acc1.AsSpan(j * n, n);
+            var r0 = acc0.Slice(j * n, n);
+            var r1 = acc1.Slice(j * n, n);
             PolyKernels.ReduceWide(r0, r0, mod);
             PolyKernels.ReduceWide(r1, r1, mod);
             Ntt.Inverse(r0, ctx.Tables[j]);
             Ntt.Inverse(r1, ctx.Tables[j]);
         }
 
-        ModDownAdd(ctx, acc0, out0);
-        ModDownAdd(ctx, acc1, out1);
-    }
-
-    // out += round(x / P) residue-wise: (x_j − [x]_P) · P^-1 mod q_j with [x]_P centered.
-    private static void ModDownAdd(BfvContext ctx, ulong[] x, Span<ulong> output)
-    {
-        int n = ctx.N;
-        int k = ctx.K;
-        ulong pVal = ctx.Special.Value;
-        ulong halfP = pVal >> 1;
-        var xp = x.AsSpan(k * n, n);
+        // out += round(acc / P), residue by residue.
         for (int j = 0; j < k; j++)
         {
             var mod = ctx.Moduli[j];
-            ulong q = mod.Value;
-            ulong pModQ = ctx.SpecialMod[j];
-            ulong pInv = ctx.SpecialInverse[j];
-            ulong pInvShoup = mod.ShoupOf(pInv);
-            var xj = x.AsSpan(j * n, n);
-            var oj = output.Slice(j * n, n);
-            for (int c = 0; c < n; c++)
-            {
-                ulong v = xp[c];
-                ulong vq = mod.Reduce(v);
-                if (v > halfP)
-                {
-                    vq = mod.Sub(vq, pModQ);
-                }
-
-                ulong diff = mod.Sub(xj[c], vq);
-                ulong r = mod.MulShoupLazy(diff, pInv, pInvShoup);
-                r = Math.Min(r, unchecked(r - q));
-                oj[c] = mod.Add(oj[c], r);
-            }
+            RnsKernels.DivideRound(acc0.Slice(j * n, n), acc0.Slice(k * n, n), out0.Slice(j * n, n), accumulate: true, mod, ctx.Special.Value, ctx.SpecialInverse[j], path);
+            RnsKernels.DivideRound(acc1.Slice(j * n, n), acc1.Slice(k * n, n), out1.Slice(j * n, n), accumulate: true, mod, ctx.Special.Value, ctx.SpecialInverse[j], path);
         }
     }
 
     /// <summary>σ_g(ct) re-encrypted under s: (σ(c0) + ks0, ks1), all in coefficient form at the top level.</summary>
     public static BfvCiphertext ApplyGalois(BfvContext ctx, BfvCiphertext ct, BfvGaloisKey key)
     {
+        var result = new BfvCiphertext(ctx.N, ct.Primes, isNtt: false);
+        ApplyGalois(ctx, ct, key, result.C0, result.C1);
+        return result;
+    }
+
+    /// <summary>As <see cref="ApplyGalois(BfvContext, BfvCiphertext, BfvGaloisKey)"/>, writing into caller-owned polynomials.</summary>
+    public static void ApplyGalois(BfvContext ctx, BfvCiphertext ct, BfvGaloisKey key, Span<ulong> out0, Span<ulong> out1)
+    {
         Debug.Assert(!ct.IsNtt && ct.Primes == ctx.K);
         int n = ctx.N;
-        var result = new BfvCiphertext(n, ct.Primes, isNtt: false);
-        var rotated1 = new ulong[ct.Primes * n];
+        var rotated1 = Scratch.Get(Scratch.Galois, ct.Primes * n).AsSpan(0, ct.Primes * n);
         for (int i = 0; i < ct.Primes; i++)
         {
-            ApplyGaloisResidue(ct.C0.Slice(i * n, n), result.C0.Slice(i * n, n), key.GaloisElement, ctx.Moduli[i]);
-            ApplyGaloisResidue(ct.C1.Slice(i * n, n), rotated1.AsSpan(i * n, n), key.GaloisElement, ctx.Moduli[i]);
+            ApplyGaloisResidue(ct.C0.Slice(i * n, n), out0.Slice(i * n, n), key.GaloisElement, ctx.Moduli[i]);
+            ApplyGaloisResidue(ct.C1.Slice(i * n, n), rotated1.Slice(i * n, n), key.GaloisElement, ctx.Moduli[i]);
         }
 
-        KeySwitchAdd(ctx, rotated1, key, result.C0, result.C1);
-        return result;
+        out1[..(ct.Primes * n)].Clear();
+        KeySwitchAdd(ctx, rotated1, key, out0, out1);
     }
 
     /// <summary>Drops the last prime with rounding: c ↦ (c − [c]_(q_last)) / q_last, coefficient form.</summary>
@@ -459,7 +437,6 @@ internal static class Bfv
         int n = ctx.N;
         int level = ct.Primes;
         var last = ctx.Moduli[level - 1];
-        ulong half = last.Value >> 1;
         var result = new BfvCiphertext(n, level - 1, isNtt: false);
         for (int poly = 0; poly < 2; poly++)
         {
@@ -468,20 +445,7 @@ internal static class Bfv
             var lastResidue = src.Slice((level - 1) * n, n);
             for (int j = 0; j < level - 1; j++)
             {
-                var mod = ctx.Moduli[j];
-                ulong lastModQ = last.Value % mod.Value;
-                ulong inv = ctx.LastInverse[level][j];
-                for (int c = 0; c < n; c++)
-                {
-                    ulong v = lastResidue[c];
-                    ulong vq = mod.Reduce(v);
-                    if (v > half)
-                    {
-                        vq = mod.Sub(vq, lastModQ);
-                    }
-
-                    dst[(j * n) + c] = mod.Mul(mod.Sub(src[(j * n) + c], vq), inv);
-                }
+                RnsKernels.DivideRound(src.Slice(j * n, n), lastResidue, dst.Slice(j * n, n), accumulate: false, ctx.Moduli[j], last.Value, ctx.LastInverse[level][j], KernelPaths.Best);
             }
         }
 
@@ -498,5 +462,30 @@ internal static class Bfv
         }
 
         return current;
+    }
+}
+
+/// <summary>Per-thread scratch buffers, one per use, so hot paths allocate nothing on the large-object heap.</summary>
+internal static class Scratch
+{
+    public const int KeySwitch = 0;
+    public const int Galois = 1;
+    public const int Expansion = 2;
+    public const int Residue = 3;
+
+    [ThreadStatic]
+    private static ulong[]?[]? _buffers;
+
+    public static ulong[] Get(int slot, int length)
+    {
+        var all = _buffers ??= new ulong[4][];
+        var b = all[slot];
+        if (b is null || b.Length < length)
+        {
+            b = new ulong[length];
+            all[slot] = b;
+        }
+
+        return b;
     }
 }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Privomega.Pir.Engine.Lattice;
 
@@ -421,8 +422,15 @@ internal static class Ntt
                 }
             }
 
-            ForwardStageScalar(a, roots, shoup, tables, 2);
-            ForwardStageScalar(a, roots, shoup, tables, 1);
+            if (Avx2.IsSupported)
+            {
+                ForwardTail256(a, roots, shoup, n, p, twoP);
+            }
+            else
+            {
+                ForwardStageScalar(a, roots, shoup, tables, 2);
+                ForwardStageScalar(a, roots, shoup, tables, 1);
+            }
         }
     }
 
@@ -433,8 +441,15 @@ internal static class Ntt
             var p = Vector256.Create(tables.Modulus.Value);
             var twoP = p + p;
             int n = tables.N;
-            InverseStageScalar(a, roots, shoup, tables, 1);
-            InverseStageScalar(a, roots, shoup, tables, 2);
+            if (Avx2.IsSupported)
+            {
+                InverseHead256(a, roots, shoup, n, p, twoP);
+            }
+            else
+            {
+                InverseStageScalar(a, roots, shoup, tables, 1);
+                InverseStageScalar(a, roots, shoup, tables, 2);
+            }
             for (int t = 4; t < n; t <<= 1)
             {
                 int h = n / (2 * t);
@@ -453,6 +468,91 @@ internal static class Ntt
                         Shoup256(u - v + twoP, w, ws, p).Store(y + j);
                     }
                 }
+            }
+        }
+    }
+
+    // Stages t = 2 and t = 1 on AVX2, two vectors (eight values) at a time: the butterfly inputs are
+    // regrouped so each lane computes one butterfly (t = 2: 128-bit halves; t = 1: unpack lo/hi),
+    // with the twiddles permuted to match, then regrouped back.
+    private static unsafe void ForwardTail256(ulong* a, ulong* roots, ulong* shoup, int n, Vector256<ulong> p, Vector256<ulong> twoP)
+    {
+        unchecked
+        {
+            int m = n / 4;
+            for (int b = 0; b < n; b += 8)
+            {
+                int g = m + (b / 4);
+                var w = Avx2.Permute4x64(Vector256.Load(roots + g), 0b01_01_00_00);
+                var ws = Avx2.Permute4x64(Vector256.Load(shoup + g), 0b01_01_00_00);
+                var v0 = Vector256.Load(a + b);
+                var v1 = Vector256.Load(a + b + 4);
+                var x = Avx2.Permute2x128(v0, v1, 0x20);
+                var y = Avx2.Permute2x128(v0, v1, 0x31);
+                x = Vector256.Min(x, x - twoP);
+                var q = Shoup256(y, w, ws, p);
+                var xo = x + q;
+                var yo = x - q + twoP;
+                Avx2.Permute2x128(xo, yo, 0x20).Store(a + b);
+                Avx2.Permute2x128(xo, yo, 0x31).Store(a + b + 4);
+            }
+
+            m = n / 2;
+            for (int b = 0; b < n; b += 8)
+            {
+                int g = m + (b / 2);
+                var w = Avx2.Permute4x64(Vector256.Load(roots + g), 0b11_01_10_00);
+                var ws = Avx2.Permute4x64(Vector256.Load(shoup + g), 0b11_01_10_00);
+                var v0 = Vector256.Load(a + b);
+                var v1 = Vector256.Load(a + b + 4);
+                var x = Avx2.UnpackLow(v0, v1);
+                var y = Avx2.UnpackHigh(v0, v1);
+                x = Vector256.Min(x, x - twoP);
+                var q = Shoup256(y, w, ws, p);
+                var xo = x + q;
+                var yo = x - q + twoP;
+                Avx2.UnpackLow(xo, yo).Store(a + b);
+                Avx2.UnpackHigh(xo, yo).Store(a + b + 4);
+            }
+        }
+    }
+
+    private static unsafe void InverseHead256(ulong* a, ulong* roots, ulong* shoup, int n, Vector256<ulong> p, Vector256<ulong> twoP)
+    {
+        unchecked
+        {
+            int h = n / 2;
+            for (int b = 0; b < n; b += 8)
+            {
+                int g = h + (b / 2);
+                var w = Avx2.Permute4x64(Vector256.Load(roots + g), 0b11_01_10_00);
+                var ws = Avx2.Permute4x64(Vector256.Load(shoup + g), 0b11_01_10_00);
+                var v0 = Vector256.Load(a + b);
+                var v1 = Vector256.Load(a + b + 4);
+                var x = Avx2.UnpackLow(v0, v1);
+                var y = Avx2.UnpackHigh(v0, v1);
+                var s = x + y;
+                s = Vector256.Min(s, s - twoP);
+                var d = Shoup256(x - y + twoP, w, ws, p);
+                Avx2.UnpackLow(s, d).Store(a + b);
+                Avx2.UnpackHigh(s, d).Store(a + b + 4);
+            }
+
+            h = n / 4;
+            for (int b = 0; b < n; b += 8)
+            {
+                int g = h + (b / 4);
+                var w = Avx2.Permute4x64(Vector256.Load(roots + g), 0b01_01_00_00);
+                var ws = Avx2.Permute4x64(Vector256.Load(shoup + g), 0b01_01_00_00);
+                var v0 = Vector256.Load(a + b);
+                var v1 = Vector256.Load(a + b + 4);
+                var x = Avx2.Permute2x128(v0, v1, 0x20);
+                var y = Avx2.Permute2x128(v0, v1, 0x31);
+                var s = x + y;
+                s = Vector256.Min(s, s - twoP);
+                var d = Shoup256(x - y + twoP, w, ws, p);
+                Avx2.Permute2x128(s, d, 0x20).Store(a + b);
+                Avx2.Permute2x128(s, d, 0x31).Store(a + b + 4);
             }
         }
     }

@@ -390,3 +390,145 @@ internal static unsafe class PolyKernels
         public Vector256<ulong> ReduceWide(Vector256<ulong> x) => Reduce(Fold(Fold(x)));
     }
 }
+
+/// <summary>
+/// Kernels of the RNS basis changes: reducing residues modulo another prime, and the rounded
+/// division by a dropped prime D that both key switching (D = P) and modulus switching (D = q_last) end with.
+/// </summary>
+internal static unsafe class RnsKernels
+{
+    /// <summary>dst = src mod q for src &lt; 2^32 (a residue of another prime, seen as an integer).</summary>
+    public static void Reduce(ReadOnlySpan<ulong> src, Span<ulong> dst, Modulus mod, KernelPath path)
+    {
+        System.Diagnostics.Debug.Assert(src.Length == dst.Length);
+        int n = dst.Length;
+        int i = 0;
+        fixed (ulong* ps = src)
+        fixed (ulong* pd = dst)
+        {
+            if (path == KernelPath.Vector512)
+            {
+                var c = new PolyKernels.Barrett512(mod);
+                for (; i + 8 <= n; i += 8)
+                {
+                    c.Reduce(Vector512.Load(ps + i)).Store(pd + i);
+                }
+            }
+            else if (path == KernelPath.Vector256)
+            {
+                var c = new PolyKernels.Barrett256(mod);
+                for (; i + 4 <= n; i += 4)
+                {
+                    c.Reduce(Vector256.Load(ps + i)).Store(pd + i);
+                }
+            }
+
+            for (; i < n; i++)
+            {
+                pd[i] = mod.Reduce(ps[i]);
+            }
+        }
+    }
+
+    /// <summary>
+    /// dst (+)= (x − [v]_D) · D^-1 mod q, where v is the residue modulo the dropped prime D taken
+    /// centered (v − D when v > D/2), which makes the division by D round to nearest.
+    /// </summary>
+    public static void DivideRound(ReadOnlySpan<ulong> x, ReadOnlySpan<ulong> v, Span<ulong> dst, bool accumulate, Modulus mod, ulong dropped, ulong droppedInverse, KernelPath path)
+    {
+        System.Diagnostics.Debug.Assert(x.Length == dst.Length && v.Length == dst.Length);
+        unchecked
+        {
+            ulong q = mod.Value;
+            ulong half = dropped >> 1;
+            ulong dModQ = dropped % q;
+            ulong inv = droppedInverse;
+            ulong invShoup = mod.ShoupOf(inv);
+            int n = dst.Length;
+            int i = 0;
+            fixed (ulong* px = x)
+            fixed (ulong* pv = v)
+            fixed (ulong* pd = dst)
+            {
+                if (path == KernelPath.Vector512)
+                {
+                    var c = new PolyKernels.Barrett512(mod);
+                    var vq = Vector512.Create(q);
+                    var vHalf = Vector512.Create(half);
+                    var vD = Vector512.Create(dModQ);
+                    var vInv = Vector512.Create(inv);
+                    var vInvShoup = Vector512.Create(invShoup);
+                    for (; i + 8 <= n; i += 8)
+                    {
+                        var w = Vector512.Load(pv + i);
+                        var r = c.Reduce(w);
+                        var shifted = r + vq - vD;
+                        shifted = Vector512.Min(shifted, shifted - vq);
+                        r = Vector512.ConditionalSelect(Vector512.GreaterThan(w, vHalf), shifted, r);
+                        var diff = Vector512.Load(px + i) + vq - r;
+                        diff = Vector512.Min(diff, diff - vq);
+                        var hi = Lanes.Mul32(vInvShoup, diff) >>> 32;
+                        var prod = Lanes.Mul32(vInv, diff) - Lanes.Mul32(hi, vq);
+                        prod = Vector512.Min(prod, prod - vq);
+                        if (accumulate)
+                        {
+                            prod += Vector512.Load(pd + i);
+                            prod = Vector512.Min(prod, prod - vq);
+                        }
+
+                        prod.Store(pd + i);
+                    }
+                }
+                else if (path == KernelPath.Vector256)
+                {
+                    var c = new PolyKernels.Barrett256(mod);
+                    var vq = Vector256.Create(q);
+                    var vHalf = Vector256.Create(half);
+                    var vD = Vector256.Create(dModQ);
+                    var vInv = Vector256.Create(inv);
+                    var vInvShoup = Vector256.Create(invShoup);
+                    for (; i + 4 <= n; i += 4)
+                    {
+                        var w = Vector256.Load(pv + i);
+                        var r = c.Reduce(w);
+                        var shifted = r + vq - vD;
+                        shifted = Vector256.Min(shifted, shifted - vq);
+                        r = Vector256.ConditionalSelect(Vector256.GreaterThan(w, vHalf), shifted, r);
+                        var diff = Vector256.Load(px + i) + vq - r;
+                        diff = Vector256.Min(diff, diff - vq);
+                        var hi = Lanes.Mul32(vInvShoup, diff) >>> 32;
+                        var prod = Lanes.Mul32(vInv, diff) - Lanes.Mul32(hi, vq);
+                        prod = Vector256.Min(prod, prod - vq);
+                        if (accumulate)
+                        {
+                            prod += Vector256.Load(pd + i);
+                            prod = Vector256.Min(prod, prod - vq);
+                        }
+
+                        prod.Store(pd + i);
+                    }
+                }
+
+                for (; i < n; i++)
+                {
+                    ulong w = pv[i];
+                    ulong r = mod.Reduce(w);
+                    ulong shifted = r + q - dModQ;
+                    shifted = Math.Min(shifted, shifted - q);
+                    r = w > half ? shifted : r;
+                    ulong diff = px[i] + q - r;
+                    diff = Math.Min(diff, diff - q);
+                    ulong prod = mod.MulShoupLazy(diff, inv, invShoup);
+                    prod = Math.Min(prod, prod - q);
+                    if (accumulate)
+                    {
+                        prod += pd[i];
+                        prod = Math.Min(prod, prod - q);
+                    }
+
+                    pd[i] = prod;
+                }
+            }
+        }
+    }
+}

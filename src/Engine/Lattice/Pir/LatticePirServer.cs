@@ -178,26 +178,32 @@ public sealed unsafe class LatticePirServer : IPirServer, IDisposable
             ParallelFor(Math.Min(span, total), a =>
             {
                 var c = list[a];
-                var rotated = Bfv.ApplyGalois(ctx, c, key);
-                BfvCiphertext? odd = null;
+                var rotated = Scratch.Get(Scratch.Expansion, 2 * k * n).AsSpan(0, 2 * k * n);
+                var r0 = rotated[..(k * n)];
+                var r1 = rotated[(k * n)..];
+                Bfv.ApplyGalois(ctx, c, key, r0, r1);
                 if (a + span < total)
                 {
-                    var diff = c.Clone();
-                    Bfv.SubInPlace(ctx, diff, rotated);
-                    odd = new BfvCiphertext(n, k, isNtt: false);
+                    // odd = (c − σ(c)) · x^(-2^level)
+                    var diff = Scratch.Get(Scratch.Residue, n).AsSpan(0, n);
+                    var odd = new BfvCiphertext(n, k, isNtt: false);
                     for (int poly = 0; poly < 2; poly++)
                     {
+                        var rp = poly == 0 ? r0 : r1;
                         for (int i = 0; i < k; i++)
                         {
-                            Bfv.MultiplyByMonomialResidue(diff.Poly(poly).Slice(i * n, n), odd.Poly(poly).Slice(i * n, n), power, ctx.Moduli[i]);
+                            PolyKernels.Sub(c.Poly(poly).Slice(i * n, n), rp.Slice(i * n, n), diff, ctx.Moduli[i]);
+                            Bfv.MultiplyByMonomialResidue(diff, odd.Poly(poly).Slice(i * n, n), power, ctx.Moduli[i]);
                         }
                     }
+
+                    list[a + span] = odd;
                 }
 
-                Bfv.AddInPlace(ctx, c, rotated);
-                if (odd is not null)
+                for (int i = 0; i < k; i++)
                 {
-                    list[a + span] = odd;
+                    PolyKernels.Add(c.C0.Slice(i * n, n), r0.Slice(i * n, n), c.C0.Slice(i * n, n), ctx.Moduli[i]);
+                    PolyKernels.Add(c.C1.Slice(i * n, n), r1.Slice(i * n, n), c.C1.Slice(i * n, n), ctx.Moduli[i]);
                 }
             });
         }

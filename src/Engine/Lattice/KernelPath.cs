@@ -91,4 +91,15 @@ internal static unsafe class Lanes
         var v = Vector128.Load(p);
         return Vector256.Create(Vector128.WidenLower(v), Vector128.WidenUpper(v));
     }
+
+    /// <summary>
+    /// x ≥ y ? x − y : x for lanes below 2^63, the same value as Min(x, x − y) on unsigned lanes.
+    /// AVX2 has no unsigned 64-bit min or compare, but a signed compare is exact below 2^63.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<ulong> CondSub(Vector256<ulong> x, Vector256<ulong> y)
+    {
+        var below = Vector256.GreaterThan(y.AsInt64(), x.AsInt64()).AsUInt64();
+        return x - Vector256.AndNot(y, below);
+    }
 }

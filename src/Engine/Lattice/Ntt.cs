@@ -414,7 +414,7 @@ internal static class Ntt
                     for (int j = 0; j < t; j += 4)
                     {
                         var u = Vector256.Load(x + j);
-                        u = Vector256.Min(u, u - twoP);
+                        u = Lanes.CondSub(u, twoP);
                         var q = Shoup256(Vector256.Load(y + j), w, ws, p);
                         (u + q).Store(x + j);
                         (u - q + twoP).Store(y + j);
@@ -464,7 +464,7 @@ internal static class Ntt
                         var u = Vector256.Load(x + j);
                         var v = Vector256.Load(y + j);
                         var s = u + v;
-                        Vector256.Min(s, s - twoP).Store(x + j);
+                        Lanes.CondSub(s, twoP).Store(x + j);
                         Shoup256(u - v + twoP, w, ws, p).Store(y + j);
                     }
                 }
@@ -489,7 +489,7 @@ internal static class Ntt
                 var v1 = Vector256.Load(a + b + 4);
                 var x = Avx2.Permute2x128(v0, v1, 0x20);
                 var y = Avx2.Permute2x128(v0, v1, 0x31);
-                x = Vector256.Min(x, x - twoP);
+                x = Lanes.CondSub(x, twoP);
                 var q = Shoup256(y, w, ws, p);
                 var xo = x + q;
                 var yo = x - q + twoP;
@@ -507,7 +507,7 @@ internal static class Ntt
                 var v1 = Vector256.Load(a + b + 4);
                 var x = Avx2.UnpackLow(v0, v1);
                 var y = Avx2.UnpackHigh(v0, v1);
-                x = Vector256.Min(x, x - twoP);
+                x = Lanes.CondSub(x, twoP);
                 var q = Shoup256(y, w, ws, p);
                 var xo = x + q;
                 var yo = x - q + twoP;
@@ -532,7 +532,7 @@ internal static class Ntt
                 var x = Avx2.UnpackLow(v0, v1);
                 var y = Avx2.UnpackHigh(v0, v1);
                 var s = x + y;
-                s = Vector256.Min(s, s - twoP);
+                s = Lanes.CondSub(s, twoP);
                 var d = Shoup256(x - y + twoP, w, ws, p);
                 Avx2.UnpackLow(s, d).Store(a + b);
                 Avx2.UnpackHigh(s, d).Store(a + b + 4);
@@ -549,7 +549,7 @@ internal static class Ntt
                 var x = Avx2.Permute2x128(v0, v1, 0x20);
                 var y = Avx2.Permute2x128(v0, v1, 0x31);
                 var s = x + y;
-                s = Vector256.Min(s, s - twoP);
+                s = Lanes.CondSub(s, twoP);
                 var d = Shoup256(x - y + twoP, w, ws, p);
                 Avx2.Permute2x128(s, d, 0x20).Store(a + b);
                 Avx2.Permute2x128(s, d, 0x31).Store(a + b + 4);

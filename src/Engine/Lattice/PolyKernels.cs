@@ -42,7 +42,7 @@ internal static unsafe class PolyKernels
                     for (; i + 4 <= n; i += 4)
                     {
                         var s = Vector256.Load(pa + i) + Vector256.Load(pb + i);
-                        Vector256.Min(s, s - p).Store(pd + i);
+                        Lanes.CondSub(s, p).Store(pd + i);
                     }
                 }
 
@@ -86,7 +86,7 @@ internal static unsafe class PolyKernels
                     for (; i + 4 <= n; i += 4)
                     {
                         var s = Vector256.Load(pa + i) - Vector256.Load(pb + i) + p;
-                        Vector256.Min(s, s - p).Store(pd + i);
+                        Lanes.CondSub(s, p).Store(pd + i);
                     }
                 }
 
@@ -256,7 +256,7 @@ internal static unsafe class PolyKernels
                         var y = Vector256.Load(pa + i);
                         var hi = Lanes.Mul32(vws, y) >>> 32;
                         var r = Lanes.Mul32(vw, y) - Lanes.Mul32(hi, p);
-                        Vector256.Min(r, r - p).Store(pa + i);
+                        Lanes.CondSub(r, p).Store(pa + i);
                     }
                 }
 
@@ -301,8 +301,8 @@ internal static unsafe class PolyKernels
                     for (; i + 4 <= n; i += 4)
                     {
                         var v = Vector256.Load(pa + i);
-                        v = Vector256.Min(v, v - twoP);
-                        Vector256.Min(v, v - p).Store(pa + i);
+                        v = Lanes.CondSub(v, twoP);
+                        Lanes.CondSub(v, p).Store(pa + i);
                     }
                 }
 
@@ -378,8 +378,8 @@ internal static unsafe class PolyKernels
         {
             var q = Lanes.Mul32((x >>> _shiftIn), _mu) >>> _shiftOut;
             var r = x - Lanes.Mul32(q, _p);
-            r = Vector256.Min(r, r - _twoP);
-            return Vector256.Min(r, r - _p);
+            r = Lanes.CondSub(r, _twoP);
+            return Lanes.CondSub(r, _p);
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -492,17 +492,17 @@ internal static unsafe class RnsKernels
                         var w = Vector256.Load(pv + i);
                         var r = c.Reduce(w);
                         var shifted = r + vq - vD;
-                        shifted = Vector256.Min(shifted, shifted - vq);
+                        shifted = Lanes.CondSub(shifted, vq);
                         r = Vector256.ConditionalSelect(Vector256.GreaterThan(w, vHalf), shifted, r);
                         var diff = Vector256.Load(px + i) + vq - r;
-                        diff = Vector256.Min(diff, diff - vq);
+                        diff = Lanes.CondSub(diff, vq);
                         var hi = Lanes.Mul32(vInvShoup, diff) >>> 32;
                         var prod = Lanes.Mul32(vInv, diff) - Lanes.Mul32(hi, vq);
-                        prod = Vector256.Min(prod, prod - vq);
+                        prod = Lanes.CondSub(prod, vq);
                         if (accumulate)
                         {
                             prod += Vector256.Load(pd + i);
-                            prod = Vector256.Min(prod, prod - vq);
+                            prod = Lanes.CondSub(prod, vq);
                         }
 
                         prod.Store(pd + i);

@@ -119,8 +119,12 @@ public class LatticePirTests
         const long index = 431;
         var answer = (LatticeAnswer)server.Answer(client.Query(index));
         Assert.True(db.GetRecord(index).SequenceEqual(client.Recover(index, answer)));
+        // After switching to the 30-bit q_0 the budget is set by the rounding of that switch,
+        // log2(q_0) − 1 − log2(t · ‖r0 + r1·s‖∞) ≈ 29 − 20 − 6 ≈ 3 bits, whatever the database size:
+        // the products' own noise (below 2^50 of q ≈ 2^78 even at 2^20 records) shrinks to under 1 when
+        // scaled to q_0. Two bits of margin means the worst coefficient is four times below failure.
         double minBudget = client.AnswerNoiseBudgets(answer).Min();
-        Assert.True(minBudget >= 3, $"answer noise budget {minBudget} bits");
+        Assert.True(minBudget >= 2, $"answer noise budget {minBudget} bits");
         Assert.True(p.QueryBytes <= 64 * 1024, $"query {p.QueryBytes} B");
         Assert.True(p.AnswerBytes <= 128 * 1024, $"answer {p.AnswerBytes} B");
         Assert.True(p.GaloisKeyBytes <= 4 * 1024 * 1024, $"keys {p.GaloisKeyBytes} B");

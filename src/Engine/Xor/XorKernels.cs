@@ -55,7 +55,7 @@ public enum XorBatchMethod
 /// </list>
 /// All of them XOR into the accumulators (they do not clear them first).
 /// </remarks>
-public static unsafe class XorKernels
+public static unsafe partial class XorKernels
 {
     /// <summary>Rows per four-Russians block: one selection word.</summary>
     internal const int BlockRows = 64;
@@ -63,11 +63,11 @@ public static unsafe class XorKernels
     /// <summary>Rows per four-Russians group; a group's table has 2^4 = 16 entries.</summary>
     internal const int GroupRows = 4;
 
-    /// <summary>Widest column slice a four-Russians table entry holds; 16 groups × 16 entries × 256 B = 64 KiB of table, L2-resident.</summary>
-    internal const int ColumnChunkBytes = 256;
+    /// <summary>Column strip a four-Russians table entry holds; 16 groups × 16 entries × 64 B = 16 KiB of table, which stays in L1 next to the block's rows and the accumulators.</summary>
+    internal const int ColumnChunkBytes = 64;
 
     /// <summary>Smallest batch for which <see cref="XorBatchMethod.Auto"/> uses four Russians (measured with the bdn suites).</summary>
-    public const int FourRussiansMinBatch = 4;
+    public const int FourRussiansMinBatch = 8;
 
     private const int GroupsPerBlock = BlockRows / GroupRows;
     private const int EntriesPerGroup = 1 << GroupRows;
@@ -90,11 +90,11 @@ public static unsafe class XorKernels
     }
 
     /// <summary>XORs row <c>firstRecord + k</c> into <paramref name="accumulator"/> for every set bit <c>k</c> of <paramref name="selection"/>.</summary>
-    public static void AccumulateMasked(PirDatabase db, long firstRecord, int recordCount, ReadOnlySpan<ulong> selection, Span<byte> accumulator) =>
+    internal static void AccumulateMasked(PirDatabase db, long firstRecord, int recordCount, ReadOnlySpan<ulong> selection, Span<byte> accumulator) =>
         AccumulateMaskedBatch(db, firstRecord, recordCount, selection, WordsFor(recordCount), accumulator, DefaultWidth, XorBatchMethod.Masked);
 
     /// <summary><see cref="AccumulateMasked(PirDatabase, long, int, ReadOnlySpan{ulong}, Span{byte})"/> at a forced width.</summary>
-    public static void AccumulateMasked(PirDatabase db, long firstRecord, int recordCount, ReadOnlySpan<ulong> selection, Span<byte> accumulator, KernelWidth width) =>
+    internal static void AccumulateMasked(PirDatabase db, long firstRecord, int recordCount, ReadOnlySpan<ulong> selection, Span<byte> accumulator, KernelWidth width) =>
         AccumulateMaskedBatch(db, firstRecord, recordCount, selection, WordsFor(recordCount), accumulator, width, XorBatchMethod.Masked);
 
     /// <summary>
@@ -102,11 +102,11 @@ public static unsafe class XorKernels
     /// accumulator <c>q</c> (bytes <c>[q·RecordStride, (q+1)·RecordStride)</c>) when bit <c>k</c> of selection <c>q</c>
     /// (words <c>[q·selectionWords, q·selectionWords + ⌈recordCount/64⌉)</c>) is set. Each row is loaded once.
     /// </summary>
-    public static void AccumulateMaskedBatch(PirDatabase db, long firstRecord, int recordCount, ReadOnlySpan<ulong> selections, int selectionWords, Span<byte> accumulators) =>
+    internal static void AccumulateMaskedBatch(PirDatabase db, long firstRecord, int recordCount, ReadOnlySpan<ulong> selections, int selectionWords, Span<byte> accumulators) =>
         AccumulateMaskedBatch(db, firstRecord, recordCount, selections, selectionWords, accumulators, DefaultWidth, XorBatchMethod.Auto);
 
     /// <summary><see cref="AccumulateMaskedBatch(PirDatabase, long, int, ReadOnlySpan{ulong}, int, Span{byte})"/> with a forced width and method.</summary>
-    public static void AccumulateMaskedBatch(
+    internal static void AccumulateMaskedBatch(
         PirDatabase db, long firstRecord, int recordCount, ReadOnlySpan<ulong> selections, int selectionWords, Span<byte> accumulators, KernelWidth width, XorBatchMethod method)
     {
         int batch = ValidateScan(db, firstRecord, recordCount, selections, selectionWords, accumulators);
@@ -124,7 +124,7 @@ public static unsafe class XorKernels
     /// <paramref name="selectionWords"/> at least ⌈RecordCount/64⌉. Rows are split into ranges of whole 64-row blocks;
     /// every thread but the caller's accumulates into its own buffer, XORed into <paramref name="accumulators"/> at the end.
     /// </summary>
-    public static void AccumulateMaskedParallel(
+    internal static void AccumulateMaskedParallel(
         PirDatabase db, ReadOnlySpan<ulong> selections, int selectionWords, Span<byte> accumulators, int threads, KernelWidth width, XorBatchMethod method = XorBatchMethod.Auto)
     {
         ArgumentNullException.ThrowIfNull(db);
@@ -197,7 +197,7 @@ public static unsafe class XorKernels
     }
 
     /// <summary><c>destination ^= source</c> over the whole of <paramref name="destination"/>; lengths must match.</summary>
-    public static void XorInto(Span<byte> destination, ReadOnlySpan<byte> source)
+    internal static void XorInto(Span<byte> destination, ReadOnlySpan<byte> source)
     {
         if (source.Length != destination.Length)
         {
@@ -250,22 +250,191 @@ public static unsafe class XorKernels
     internal static void AccumulateCore(byte* rows, int stride, int count, ulong* sel, int selectionWords, int batch, byte* acc, KernelWidth width, XorBatchMethod method)
     {
         Debug.Assert(count >= 0 && batch >= 1 && method != XorBatchMethod.Auto);
-        var plan = new LanePlan(stride, width);
         if (method == XorBatchMethod.FourRussians)
         {
             FourRussiansCore(rows, stride, count, sel, selectionWords, batch, acc, width);
         }
         else if (batch == 1)
         {
-            MaskedSingleCore(rows, stride, count, sel, acc, plan);
+            MaskedSingleCore(rows, stride, count, sel, acc, width);
         }
         else
         {
-            MaskedBatchCore(rows, stride, count, sel, selectionWords, batch, acc, plan);
+            MaskedSmallBatchCore(rows, stride, count, sel, selectionWords, batch, acc, width);
         }
     }
 
-    private static void MaskedSingleCore(byte* rows, int stride, int count, ulong* sel, byte* acc, LanePlan plan)
+    /// <summary>
+    /// Several selections, masked. Up to <see cref="RegisterBatch"/> queries at a vector width keep their accumulators in
+    /// registers over 64-byte column strips (one cache line of each row per pass, so each line is still read once);
+    /// larger batches and the scalar width XOR into accumulators in memory.
+    /// </summary>
+    private static void MaskedSmallBatchCore(byte* rows, int stride, int count, ulong* sel, int selectionWords, int batch, byte* acc, KernelWidth width)
+    {
+        int offset = 0;
+        if (batch <= RegisterBatch && width != KernelWidth.Scalar)
+        {
+            for (; offset + 64 <= stride; offset += 64)
+            {
+                if (width == KernelWidth.Vector512)
+                {
+                    MaskedBatchStrip512(rows + offset, stride, count, sel, selectionWords, batch, acc + offset);
+                }
+                else
+                {
+                    MaskedBatchStrip256(rows + offset, stride, count, sel, selectionWords, batch, acc + offset);
+                }
+            }
+        }
+
+        if (offset < stride)
+        {
+            MaskedBatchCore(rows + offset, stride, count, sel, selectionWords, batch, acc + offset, new LanePlan(stride - offset, width));
+        }
+    }
+
+    /// <summary>Most queries whose 64-byte strips fit the 16 Vector256 registers with the row and the mask.</summary>
+    internal const int RegisterBatch = 4;
+
+    /// <summary>A 64-byte strip (2 × Vector256) of up to 4 accumulators in registers.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void MaskedBatchStrip256(byte* rows, int stride, int count, ulong* sel, int selectionWords, int batch, byte* acc)
+    {
+        Debug.Assert(batch is >= 2 and <= RegisterBatch);
+        nint w = selectionWords;
+        byte* acc1 = acc + stride;
+        byte* acc2 = acc + (2 * stride);
+        byte* acc3 = acc + (3 * stride);
+        Vector256<ulong> a0 = Vector256.Load((ulong*)acc), b0 = Vector256.Load((ulong*)(acc + 32));
+        Vector256<ulong> a1 = Vector256.Load((ulong*)acc1), b1 = Vector256.Load((ulong*)(acc1 + 32));
+        Vector256<ulong> a2 = batch > 2 ? Vector256.Load((ulong*)acc2) : default, b2 = batch > 2 ? Vector256.Load((ulong*)(acc2 + 32)) : default;
+        Vector256<ulong> a3 = batch > 3 ? Vector256.Load((ulong*)acc3) : default, b3 = batch > 3 ? Vector256.Load((ulong*)(acc3 + 32)) : default;
+        for (int k = 0; k < count; k++, rows += stride)
+        {
+            ulong* word = sel + (k >> 6);
+            int bit = k & 63;
+            Vector256<ulong> lo = Vector256.Load((ulong*)rows);
+            Vector256<ulong> hi = Vector256.Load((ulong*)(rows + 32));
+            Vector256<ulong> m = Vector256.Create(0UL - ((word[0] >> bit) & 1UL));
+            a0 ^= lo & m;
+            b0 ^= hi & m;
+            m = Vector256.Create(0UL - ((word[w] >> bit) & 1UL));
+            a1 ^= lo & m;
+            b1 ^= hi & m;
+            if (batch > 2)
+            {
+                m = Vector256.Create(0UL - ((word[2 * w] >> bit) & 1UL));
+                a2 ^= lo & m;
+                b2 ^= hi & m;
+                if (batch > 3)
+                {
+                    m = Vector256.Create(0UL - ((word[3 * w] >> bit) & 1UL));
+                    a3 ^= lo & m;
+                    b3 ^= hi & m;
+                }
+            }
+        }
+
+        Vector256.Store(a0, (ulong*)acc);
+        Vector256.Store(b0, (ulong*)(acc + 32));
+        Vector256.Store(a1, (ulong*)acc1);
+        Vector256.Store(b1, (ulong*)(acc1 + 32));
+        if (batch > 2)
+        {
+            Vector256.Store(a2, (ulong*)acc2);
+            Vector256.Store(b2, (ulong*)(acc2 + 32));
+        }
+
+        if (batch > 3)
+        {
+            Vector256.Store(a3, (ulong*)acc3);
+            Vector256.Store(b3, (ulong*)(acc3 + 32));
+        }
+    }
+
+    /// <summary>A 64-byte strip (1 × Vector512) of up to 4 accumulators in registers.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void MaskedBatchStrip512(byte* rows, int stride, int count, ulong* sel, int selectionWords, int batch, byte* acc)
+    {
+        Debug.Assert(batch is >= 2 and <= RegisterBatch);
+        nint w = selectionWords;
+        byte* acc1 = acc + stride;
+        byte* acc2 = acc + (2 * stride);
+        byte* acc3 = acc + (3 * stride);
+        Vector512<ulong> a0 = Vector512.Load((ulong*)acc);
+        Vector512<ulong> a1 = Vector512.Load((ulong*)acc1);
+        Vector512<ulong> a2 = batch > 2 ? Vector512.Load((ulong*)acc2) : default;
+        Vector512<ulong> a3 = batch > 3 ? Vector512.Load((ulong*)acc3) : default;
+        for (int k = 0; k < count; k++, rows += stride)
+        {
+            ulong* word = sel + (k >> 6);
+            int bit = k & 63;
+            Vector512<ulong> r = Vector512.Load((ulong*)rows);
+            a0 ^= r & Vector512.Create(0UL - ((word[0] >> bit) & 1UL));
+            a1 ^= r & Vector512.Create(0UL - ((word[w] >> bit) & 1UL));
+            if (batch > 2)
+            {
+                a2 ^= r & Vector512.Create(0UL - ((word[2 * w] >> bit) & 1UL));
+                if (batch > 3)
+                {
+                    a3 ^= r & Vector512.Create(0UL - ((word[3 * w] >> bit) & 1UL));
+                }
+            }
+        }
+
+        Vector512.Store(a0, (ulong*)acc);
+        Vector512.Store(a1, (ulong*)acc1);
+        if (batch > 2)
+        {
+            Vector512.Store(a2, (ulong*)acc2);
+        }
+
+        if (batch > 3)
+        {
+            Vector512.Store(a3, (ulong*)acc3);
+        }
+    }
+
+    /// <summary>
+    /// One selection. The vector widths keep the accumulator in registers: the row is cut into column strips of up to
+    /// 256 bytes (8 × Vector256 or 4 × Vector512 registers), each strip a pass over the rows, so the loop is loads, ANDs and
+    /// XORs with no store per row. Bytes past the last whole vector lane go through the in-memory lane plan.
+    /// </summary>
+    private static void MaskedSingleCore(byte* rows, int stride, int count, ulong* sel, byte* acc, KernelWidth width)
+    {
+        int offset = 0;
+        if (width == KernelWidth.Vector512)
+        {
+            for (int lanes = 4; lanes >= 1; lanes >>= 1)
+            {
+                while (stride - offset >= lanes * 64)
+                {
+                    MaskedStrip512(rows + offset, stride, count, sel, acc + offset, lanes);
+                    offset += lanes * 64;
+                }
+            }
+        }
+        else if (width == KernelWidth.Vector256)
+        {
+            for (int lanes = 8; lanes >= 1; lanes >>= 1)
+            {
+                while (stride - offset >= lanes * 32)
+                {
+                    MaskedStrip256(rows + offset, stride, count, sel, acc + offset, lanes);
+                    offset += lanes * 32;
+                }
+            }
+        }
+
+        if (offset < stride)
+        {
+            MaskedSingleMemory(rows + offset, stride, count, sel, acc + offset, new LanePlan(stride - offset, width));
+        }
+    }
+
+    // Fully optimised from the first call: a scan of a large database is one long call that tiering would start in unoptimised code.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void MaskedSingleMemory(byte* rows, int stride, int count, ulong* sel, byte* acc, LanePlan plan)
     {
         for (int k = 0; k < count; k++, rows += stride)
         {
@@ -274,6 +443,101 @@ public static unsafe class XorKernels
         }
     }
 
+    /// <summary>Accumulates a strip of <paramref name="lanes"/> (1, 2 or 4) × 64 bytes of every row in registers.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void MaskedStrip512(byte* rows, int stride, int count, ulong* sel, byte* acc, int lanes)
+    {
+        Debug.Assert(lanes is 1 or 2 or 4);
+        Vector512<ulong> a0 = Vector512.Load((ulong*)acc);
+        Vector512<ulong> a1 = lanes > 1 ? Vector512.Load((ulong*)(acc + 64)) : default;
+        Vector512<ulong> a2 = lanes > 2 ? Vector512.Load((ulong*)(acc + 128)) : default;
+        Vector512<ulong> a3 = lanes > 2 ? Vector512.Load((ulong*)(acc + 192)) : default;
+        for (int k = 0; k < count; k++, rows += stride)
+        {
+            Vector512<ulong> m = Vector512.Create(0UL - ((sel[k >> 6] >> (k & 63)) & 1UL));
+            a0 ^= Vector512.Load((ulong*)rows) & m;
+            if (lanes > 1)
+            {
+                a1 ^= Vector512.Load((ulong*)(rows + 64)) & m;
+                if (lanes > 2)
+                {
+                    a2 ^= Vector512.Load((ulong*)(rows + 128)) & m;
+                    a3 ^= Vector512.Load((ulong*)(rows + 192)) & m;
+                }
+            }
+        }
+
+        Vector512.Store(a0, (ulong*)acc);
+        if (lanes > 1)
+        {
+            Vector512.Store(a1, (ulong*)(acc + 64));
+        }
+
+        if (lanes > 2)
+        {
+            Vector512.Store(a2, (ulong*)(acc + 128));
+            Vector512.Store(a3, (ulong*)(acc + 192));
+        }
+    }
+
+    /// <summary>Accumulates a strip of <paramref name="lanes"/> (1, 2, 4 or 8) × 32 bytes of every row in registers.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void MaskedStrip256(byte* rows, int stride, int count, ulong* sel, byte* acc, int lanes)
+    {
+        Debug.Assert(lanes is 1 or 2 or 4 or 8);
+        Vector256<ulong> a0 = Vector256.Load((ulong*)acc);
+        Vector256<ulong> a1 = lanes > 1 ? Vector256.Load((ulong*)(acc + 32)) : default;
+        Vector256<ulong> a2 = lanes > 2 ? Vector256.Load((ulong*)(acc + 64)) : default;
+        Vector256<ulong> a3 = lanes > 2 ? Vector256.Load((ulong*)(acc + 96)) : default;
+        Vector256<ulong> a4 = lanes > 4 ? Vector256.Load((ulong*)(acc + 128)) : default;
+        Vector256<ulong> a5 = lanes > 4 ? Vector256.Load((ulong*)(acc + 160)) : default;
+        Vector256<ulong> a6 = lanes > 4 ? Vector256.Load((ulong*)(acc + 192)) : default;
+        Vector256<ulong> a7 = lanes > 4 ? Vector256.Load((ulong*)(acc + 224)) : default;
+        for (int k = 0; k < count; k++, rows += stride)
+        {
+            Vector256<ulong> m = Vector256.Create(0UL - ((sel[k >> 6] >> (k & 63)) & 1UL));
+            a0 ^= Vector256.Load((ulong*)rows) & m;
+            if (lanes > 1)
+            {
+                a1 ^= Vector256.Load((ulong*)(rows + 32)) & m;
+                if (lanes > 2)
+                {
+                    a2 ^= Vector256.Load((ulong*)(rows + 64)) & m;
+                    a3 ^= Vector256.Load((ulong*)(rows + 96)) & m;
+                    if (lanes > 4)
+                    {
+                        a4 ^= Vector256.Load((ulong*)(rows + 128)) & m;
+                        a5 ^= Vector256.Load((ulong*)(rows + 160)) & m;
+                        a6 ^= Vector256.Load((ulong*)(rows + 192)) & m;
+                        a7 ^= Vector256.Load((ulong*)(rows + 224)) & m;
+                    }
+                }
+            }
+        }
+
+        Vector256.Store(a0, (ulong*)acc);
+        if (lanes > 1)
+        {
+            Vector256.Store(a1, (ulong*)(acc + 32));
+        }
+
+        if (lanes > 2)
+        {
+            Vector256.Store(a2, (ulong*)(acc + 64));
+            Vector256.Store(a3, (ulong*)(acc + 96));
+        }
+
+        if (lanes > 4)
+        {
+            Vector256.Store(a4, (ulong*)(acc + 128));
+            Vector256.Store(a5, (ulong*)(acc + 160));
+            Vector256.Store(a6, (ulong*)(acc + 192));
+            Vector256.Store(a7, (ulong*)(acc + 224));
+        }
+    }
+
+    // Fully optimised from the first call: a scan of a large database is one long call that tiering would start in unoptimised code.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void MaskedBatchCore(byte* rows, int stride, int count, ulong* sel, int selectionWords, int batch, byte* acc, LanePlan plan)
     {
         ulong* stackMasks = stackalloc ulong[256];
@@ -297,75 +561,6 @@ public static unsafe class XorKernels
             if (batch > 256)
             {
                 NativeMemory.Free(masks);
-            }
-        }
-    }
-
-    private static void FourRussiansCore(byte* rows, int stride, int count, ulong* sel, int selectionWords, int batch, byte* acc, KernelWidth width)
-    {
-        int blocks = count / BlockRows;
-        if (blocks > 0)
-        {
-            int pitch = Math.Min(stride, ColumnChunkBytes);
-            nuint tableBytes = (nuint)(GroupsPerBlock * EntriesPerGroup * pitch);
-            // Entry 0 of every group (the empty subset) stays zero: it is never written.
-            byte* table = (byte*)NativeMemory.AlignedAlloc(tableBytes, PirDatabase.Alignment);
-            NativeMemory.Clear(table, tableBytes);
-            nint* offsets = stackalloc nint[GroupsPerBlock];
-            var fullPlan = new LanePlan(pitch, width);
-            int tailBytes = stride % pitch;
-            var tailPlan = new LanePlan(tailBytes == 0 ? pitch : tailBytes, width);
-            try
-            {
-                for (int b = 0; b < blocks; b++)
-                {
-                    byte* blockRows = rows + ((nint)b * BlockRows * stride);
-                    for (int c0 = 0; c0 < stride; c0 += pitch)
-                    {
-                        LanePlan plan = stride - c0 >= pitch ? fullPlan : tailPlan;
-                        for (int g = 0; g < GroupsPerBlock; g++)
-                        {
-                            byte* entries = table + ((nint)g * EntriesPerGroup * pitch);
-                            byte* groupRows = blockRows + ((nint)g * GroupRows * stride) + c0;
-                            for (int m = 1; m < EntriesPerGroup; m++)
-                            {
-                                // T[m] = T[m without its lowest bit] ^ row[lowest bit]: one XOR per entry.
-                                plan.Xor(entries + ((nint)m * pitch), entries + ((nint)(m & (m - 1)) * pitch), groupRows + ((nint)BitOperations.TrailingZeroCount(m) * stride));
-                            }
-                        }
-
-                        for (int q = 0; q < batch; q++)
-                        {
-                            ulong word = sel[((nint)q * selectionWords) + b];
-                            for (int g = 0; g < GroupsPerBlock; g++)
-                            {
-                                offsets[g] = ((g * EntriesPerGroup) + (int)((word >> (g * GroupRows)) & (EntriesPerGroup - 1))) * (nint)pitch;
-                            }
-
-                            plan.XorGather(acc + ((nint)q * stride) + c0, table, offsets, GroupsPerBlock);
-                        }
-                    }
-                }
-            }
-            finally
-            {
-                NativeMemory.Clear(table, tableBytes);
-                NativeMemory.AlignedFree(table);
-            }
-        }
-
-        int done = blocks * BlockRows;
-        if (done < count)
-        {
-            var plan = new LanePlan(stride, width);
-            byte* tailRows = rows + ((nint)done * stride);
-            if (batch == 1)
-            {
-                MaskedSingleCore(tailRows, stride, count - done, sel + blocks, acc, plan);
-            }
-            else
-            {
-                MaskedBatchCore(tailRows, stride, count - done, sel + blocks, selectionWords, batch, acc, plan);
             }
         }
     }

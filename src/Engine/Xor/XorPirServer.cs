@@ -55,7 +55,8 @@ public sealed class XorPirServer : IPirServer
 
         long recordCount = _database.RecordCount;
         int words = checked((int)XorQuery.WordsFor(recordCount));
-        var selections = new ulong[checked(queries.Length * words)];
+        // One query scans its own words; a batch needs them side by side.
+        ulong[] selections = queries.Length == 1 && queries[0] is XorQuery single ? single.Words : new ulong[checked(queries.Length * words)];
         for (int q = 0; q < queries.Length; q++)
         {
             if (queries[q] is not XorQuery share)
@@ -69,7 +70,10 @@ public sealed class XorPirServer : IPirServer
                 ThrowHelper.Argument(nameof(queries), $"queries[{q}] selects from {share.RecordCount} records; the database has {recordCount}.");
             }
 
-            share.Selection.CopyTo(selections.AsSpan(q * words, words));
+            if (queries.Length > 1)
+            {
+                share.Selection.CopyTo(selections.AsSpan(q * words, words));
+            }
         }
 
         int stride = _database.RecordStride;

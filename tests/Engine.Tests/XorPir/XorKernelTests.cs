@@ -94,6 +94,7 @@ public class XorKernelTests
     [InlineData(24)]
     [InlineData(100)]
     [InlineData(256)]
+    [InlineData(600)]
     public void Odd_record_counts_up_to_6x512_plus_7_match_reference(int recordBytes)
     {
         foreach (int n in new[] { 1, 2, 63, 64, 65, 511, (6 * 512) + 7 })
@@ -112,7 +113,8 @@ public class XorKernelTests
     [Fact]
     public void Batches_of_1_to_33_match_reference()
     {
-        using var db = PirDatabase.Generate(200, 40, 40);
+        // 100-byte records: a 104-byte row is one 64-byte register strip plus a 40-byte tail (one Vector256 lane and a word).
+        using var db = PirDatabase.Generate(200, 100, 40);
         for (int batch = 1; batch <= 33; batch++)
         {
             foreach (KernelWidth width in Widths)

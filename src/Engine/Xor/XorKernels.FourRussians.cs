@@ -1,0 +1,283 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace Privomega.Pir.Engine;
+
+/// <summary>
+/// The method of four Russians for batches. Per block of 64 rows (one selection word per query) and per 128-byte column
+/// strip: tabulate, for each of the 16 groups of 4 rows, the XOR of every subset of the group (16 entries, entry 0 empty),
+/// then each query XORs one entry per group into its accumulator. A query costs 16 lookups per 64 rows instead of 64
+/// masked XORs; the table build (15 entries per group) is shared by the whole batch. Which entry is read depends on the
+/// selection, but every lookup hits a 16 KiB table that the build just wrote, the same table whatever the selection.
+/// </summary>
+public static unsafe partial class XorKernels
+{
+    /// <summary>One strip's table: 16 groups × 16 entries × 64 B = 16 KiB, L1-resident while the batch reads it.</summary>
+    private const int StripTableBytes = GroupsPerBlock * EntriesPerGroup * ColumnChunkBytes;
+
+    /// <summary>Strips tabulated together: the build then reads each group's 4 rows 256 contiguous bytes at a time, which the prefetchers follow.</summary>
+    private const int StripsPerBuild = 4;
+
+    private const int TableBytes = StripsPerBuild * StripTableBytes;
+
+    /// <summary>
+    /// This thread's table, kept between calls because schemes that expand their queries in chunks (DPF) call the kernel
+    /// once per chunk of rows. Pinned, so its address is stable; over-allocated by one cache line to be 64-byte aligned.
+    /// It only ever holds XORs of public database rows.
+    /// </summary>
+    [ThreadStatic]
+    private static byte[]? t_table;
+
+    private static byte* AlignedTable()
+    {
+        byte[] table = t_table ??= GC.AllocateArray<byte>(TableBytes + PirDatabase.Alignment, pinned: true);
+        byte* start = (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(table));
+        return (byte*)(((nuint)start + PirDatabase.Alignment - 1) & ~(nuint)(PirDatabase.Alignment - 1));
+    }
+
+    // Fully optimised from the first call: a scan of a large database is one long call that tiering would start in unoptimised code.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void FourRussiansCore(byte* rows, int stride, int count, ulong* sel, int selectionWords, int batch, byte* acc, KernelWidth width)
+    {
+        int blocks = count / BlockRows;
+        if (blocks > 0)
+        {
+            // Entry (g, m) of strip s lives at s·16 KiB + (g·16 + m)·64 for every width, so entry 0 of each group is never
+            // written: it is zero from allocation and stays zero across calls.
+            byte* table = AlignedTable();
+            nint* offsets = stackalloc nint[GroupsPerBlock];
+            for (int b = 0; b < blocks; b++)
+            {
+                byte* blockRows = rows + ((nint)b * BlockRows * stride);
+                // The next block's rows, requested group by group while this block is tabulated (null on the last block).
+                byte* nextRows = b + 1 < blocks ? blockRows + ((nint)BlockRows * stride) : null;
+                int c0 = 0;
+                if (width == KernelWidth.Vector512)
+                {
+                    while (stride - c0 >= ColumnChunkBytes)
+                    {
+                        int strips = Math.Min(StripsPerBuild, (stride - c0) / ColumnChunkBytes);
+                        BuildStrips512(table, blockRows + c0, stride, strips, nextRows == null ? null : nextRows + c0);
+                        for (int s = 0; s < strips; s++, c0 += ColumnChunkBytes)
+                        {
+                            QueryStrip512(table + (s * StripTableBytes), sel + b, selectionWords, batch, acc + c0, stride);
+                        }
+                    }
+                }
+                else if (width == KernelWidth.Vector256)
+                {
+                    while (stride - c0 >= ColumnChunkBytes)
+                    {
+                        int strips = Math.Min(StripsPerBuild, (stride - c0) / ColumnChunkBytes);
+                        BuildStrips256(table, blockRows + c0, stride, strips, nextRows == null ? null : nextRows + c0);
+                        for (int s = 0; s < strips; s++, c0 += ColumnChunkBytes)
+                        {
+                            QueryStrip256(table + (s * StripTableBytes), sel + b, selectionWords, batch, acc + c0, stride);
+                        }
+                    }
+                }
+
+                for (; c0 < stride; c0 += ColumnChunkBytes)
+                {
+                    FourRussiansStripPlan(table, offsets, blockRows + c0, stride, Math.Min(ColumnChunkBytes, stride - c0), sel + b, selectionWords, batch, acc + c0, width);
+                }
+            }
+        }
+
+        int done = blocks * BlockRows;
+        if (done < count)
+        {
+            byte* tailRows = rows + ((nint)done * stride);
+            if (batch == 1)
+            {
+                MaskedSingleCore(tailRows, stride, count - done, sel + blocks, acc, width);
+            }
+            else
+            {
+                MaskedSmallBatchCore(tailRows, stride, count - done, sel + blocks, selectionWords, batch, acc, width);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Requests one group's rows of the next block while this block is tabulated. The build issues 15 stores per 4 row
+    /// loads, so its own loads leave few misses in flight and it would wait on memory. No effect off x86.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void PrefetchGroup(byte* rows, int stride, int bytes)
+    {
+        if (Sse.IsSupported)
+        {
+            for (int r = 0; r < GroupRows; r++, rows += stride)
+            {
+                for (int i = 0; i < bytes; i += 64)
+                {
+                    Sse.Prefetch0(rows + i);
+                }
+            }
+        }
+    }
+
+    /// <summary>Any width and any strip of up to 64 bytes, through the lane plan: the scalar path and the strip left after whole 64-byte strips.</summary>
+    private static void FourRussiansStripPlan(byte* table, nint* offsets, byte* blockRows, int stride, int stripBytes, ulong* sel, int selectionWords, int batch, byte* acc, KernelWidth width)
+    {
+        var plan = new LanePlan(stripBytes, width);
+        for (int g = 0; g < GroupsPerBlock; g++)
+        {
+            byte* entries = table + ((nint)g * EntriesPerGroup * ColumnChunkBytes);
+            byte* groupRows = blockRows + ((nint)g * GroupRows * stride);
+            for (int m = 1; m < EntriesPerGroup; m++)
+            {
+                // T[m] = T[m without its lowest bit] ^ row[lowest bit]: one XOR per entry.
+                plan.Xor(entries + ((nint)m * ColumnChunkBytes), entries + ((nint)(m & (m - 1)) * ColumnChunkBytes), groupRows + ((nint)BitOperations.TrailingZeroCount(m) * stride));
+            }
+        }
+
+        for (int q = 0; q < batch; q++)
+        {
+            ulong word = sel[(nint)q * selectionWords];
+            for (int g = 0; g < GroupsPerBlock; g++)
+            {
+                offsets[g] = ((g * EntriesPerGroup) + (int)((word >> (g * GroupRows)) & (EntriesPerGroup - 1))) * (nint)ColumnChunkBytes;
+            }
+
+            plan.XorGather(acc + ((nint)q * stride), table, offsets, GroupsPerBlock);
+        }
+    }
+
+    /// <summary>Tabulates <paramref name="strips"/> 64-byte strips of a 64-row block with Vector256: per group, 4 row loads and 15 stores per 32-byte lane.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void BuildStrips256(byte* table, byte* blockRows, int stride, int strips, byte* next)
+    {
+        for (int g = 0; g < GroupsPerBlock; g++)
+        {
+            if (next != null)
+            {
+                PrefetchGroup(next + ((nint)g * GroupRows * stride), stride, strips * ColumnChunkBytes);
+            }
+
+            byte* e = table + ((nint)g * EntriesPerGroup * ColumnChunkBytes);
+            byte* r = blockRows + ((nint)g * GroupRows * stride);
+            for (int j = 0, end = strips * ColumnChunkBytes; j < end; j += 32)
+            {
+                Vector256<ulong> v0 = Vector256.Load((ulong*)(r + j));
+                Vector256<ulong> v1 = Vector256.Load((ulong*)(r + stride + j));
+                Vector256<ulong> v2 = Vector256.Load((ulong*)(r + (2 * stride) + j));
+                Vector256<ulong> v3 = Vector256.Load((ulong*)(r + (3 * stride) + j));
+                Vector256<ulong> t3 = v0 ^ v1;
+                Vector256<ulong> t5 = v2 ^ v0;
+                Vector256<ulong> t6 = v2 ^ v1;
+                Vector256<ulong> t7 = v2 ^ t3;
+                byte* p = e + ((j / ColumnChunkBytes) * StripTableBytes) + (j % ColumnChunkBytes);
+                Vector256.Store(v0, (ulong*)(p + (1 * ColumnChunkBytes)));
+                Vector256.Store(v1, (ulong*)(p + (2 * ColumnChunkBytes)));
+                Vector256.Store(t3, (ulong*)(p + (3 * ColumnChunkBytes)));
+                Vector256.Store(v2, (ulong*)(p + (4 * ColumnChunkBytes)));
+                Vector256.Store(t5, (ulong*)(p + (5 * ColumnChunkBytes)));
+                Vector256.Store(t6, (ulong*)(p + (6 * ColumnChunkBytes)));
+                Vector256.Store(t7, (ulong*)(p + (7 * ColumnChunkBytes)));
+                Vector256.Store(v3, (ulong*)(p + (8 * ColumnChunkBytes)));
+                Vector256.Store(v3 ^ v0, (ulong*)(p + (9 * ColumnChunkBytes)));
+                Vector256.Store(v3 ^ v1, (ulong*)(p + (10 * ColumnChunkBytes)));
+                Vector256.Store(v3 ^ t3, (ulong*)(p + (11 * ColumnChunkBytes)));
+                Vector256.Store(v3 ^ v2, (ulong*)(p + (12 * ColumnChunkBytes)));
+                Vector256.Store(v3 ^ t5, (ulong*)(p + (13 * ColumnChunkBytes)));
+                Vector256.Store(v3 ^ t6, (ulong*)(p + (14 * ColumnChunkBytes)));
+                Vector256.Store(v3 ^ t7, (ulong*)(p + (15 * ColumnChunkBytes)));
+            }
+        }
+    }
+
+    /// <summary>Each query XORs one table entry per group into a 64-byte strip of its accumulator, held in 2 Vector256 registers.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void QueryStrip256(byte* table, ulong* sel, int selectionWords, int batch, byte* acc, int stride)
+    {
+        for (int q = 0; q < batch; q++, acc += stride)
+        {
+            ulong word = sel[(nint)q * selectionWords];
+            Vector256<ulong> a0 = Vector256.Load((ulong*)acc);
+            Vector256<ulong> a1 = Vector256.Load((ulong*)(acc + 32));
+            Vector256<ulong> b0 = Vector256<ulong>.Zero;
+            Vector256<ulong> b1 = Vector256<ulong>.Zero;
+            byte* groupTable = table;
+            for (int g = 0; g < GroupsPerBlock; g += 2, word >>= 2 * GroupRows, groupTable += 2 * EntriesPerGroup * ColumnChunkBytes)
+            {
+                byte* p = groupTable + ((nint)(word & (EntriesPerGroup - 1)) * ColumnChunkBytes);
+                byte* r = groupTable + (EntriesPerGroup * ColumnChunkBytes) + ((nint)((word >> GroupRows) & (EntriesPerGroup - 1)) * ColumnChunkBytes);
+                a0 ^= Vector256.Load((ulong*)p);
+                a1 ^= Vector256.Load((ulong*)(p + 32));
+                b0 ^= Vector256.Load((ulong*)r);
+                b1 ^= Vector256.Load((ulong*)(r + 32));
+            }
+
+            Vector256.Store(a0 ^ b0, (ulong*)acc);
+            Vector256.Store(a1 ^ b1, (ulong*)(acc + 32));
+        }
+    }
+
+    /// <summary><see cref="BuildStrips256"/> with Vector512 lanes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void BuildStrips512(byte* table, byte* blockRows, int stride, int strips, byte* next)
+    {
+        for (int g = 0; g < GroupsPerBlock; g++)
+        {
+            if (next != null)
+            {
+                PrefetchGroup(next + ((nint)g * GroupRows * stride), stride, strips * ColumnChunkBytes);
+            }
+
+            byte* e = table + ((nint)g * EntriesPerGroup * ColumnChunkBytes);
+            byte* r = blockRows + ((nint)g * GroupRows * stride);
+            for (int j = 0, end = strips * ColumnChunkBytes; j < end; j += 64)
+            {
+                Vector512<ulong> v0 = Vector512.Load((ulong*)(r + j));
+                Vector512<ulong> v1 = Vector512.Load((ulong*)(r + stride + j));
+                Vector512<ulong> v2 = Vector512.Load((ulong*)(r + (2 * stride) + j));
+                Vector512<ulong> v3 = Vector512.Load((ulong*)(r + (3 * stride) + j));
+                Vector512<ulong> t3 = v0 ^ v1;
+                Vector512<ulong> t5 = v2 ^ v0;
+                Vector512<ulong> t6 = v2 ^ v1;
+                Vector512<ulong> t7 = v2 ^ t3;
+                byte* p = e + ((j / ColumnChunkBytes) * StripTableBytes) + (j % ColumnChunkBytes);
+                Vector512.Store(v0, (ulong*)(p + (1 * ColumnChunkBytes)));
+                Vector512.Store(v1, (ulong*)(p + (2 * ColumnChunkBytes)));
+                Vector512.Store(t3, (ulong*)(p + (3 * ColumnChunkBytes)));
+                Vector512.Store(v2, (ulong*)(p + (4 * ColumnChunkBytes)));
+                Vector512.Store(t5, (ulong*)(p + (5 * ColumnChunkBytes)));
+                Vector512.Store(t6, (ulong*)(p + (6 * ColumnChunkBytes)));
+                Vector512.Store(t7, (ulong*)(p + (7 * ColumnChunkBytes)));
+                Vector512.Store(v3, (ulong*)(p + (8 * ColumnChunkBytes)));
+                Vector512.Store(v3 ^ v0, (ulong*)(p + (9 * ColumnChunkBytes)));
+                Vector512.Store(v3 ^ v1, (ulong*)(p + (10 * ColumnChunkBytes)));
+                Vector512.Store(v3 ^ t3, (ulong*)(p + (11 * ColumnChunkBytes)));
+                Vector512.Store(v3 ^ v2, (ulong*)(p + (12 * ColumnChunkBytes)));
+                Vector512.Store(v3 ^ t5, (ulong*)(p + (13 * ColumnChunkBytes)));
+                Vector512.Store(v3 ^ t6, (ulong*)(p + (14 * ColumnChunkBytes)));
+                Vector512.Store(v3 ^ t7, (ulong*)(p + (15 * ColumnChunkBytes)));
+            }
+        }
+    }
+
+    /// <summary><see cref="QueryStrip256"/> with the strip in one Vector512 register (two running sums).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void QueryStrip512(byte* table, ulong* sel, int selectionWords, int batch, byte* acc, int stride)
+    {
+        for (int q = 0; q < batch; q++, acc += stride)
+        {
+            ulong word = sel[(nint)q * selectionWords];
+            Vector512<ulong> a = Vector512.Load((ulong*)acc);
+            Vector512<ulong> b = Vector512<ulong>.Zero;
+            byte* groupTable = table;
+            for (int g = 0; g < GroupsPerBlock; g += 2, word >>= 2 * GroupRows, groupTable += 2 * EntriesPerGroup * ColumnChunkBytes)
+            {
+                a ^= Vector512.Load((ulong*)(groupTable + ((nint)(word & (EntriesPerGroup - 1)) * ColumnChunkBytes)));
+                b ^= Vector512.Load((ulong*)(groupTable + (EntriesPerGroup * ColumnChunkBytes) + ((nint)((word >> GroupRows) & (EntriesPerGroup - 1)) * ColumnChunkBytes)));
+            }
+
+            Vector512.Store(a ^ b, (ulong*)acc);
+        }
+    }
+}

@@ -40,5 +40,6 @@ internal static class ThroughputSchemes
     public static readonly IThroughputScheme[] All =
     [
         new XorThroughput(),
+        new LatticeThroughput(),
     ];
 }

@@ -67,6 +67,14 @@ public sealed unsafe class LatticePirServer : IPirServer, IDisposable
     /// <summary>Number of clients with registered keys.</summary>
     public int ClientCount => _clients.Count;
 
+    /// <summary>Vector width in bits of the kernels this machine dispatches to (0 = scalar).</summary>
+    public static int KernelVectorWidth => KernelPaths.Best switch
+    {
+        KernelPath.Vector512 => 512,
+        KernelPath.Vector256 => 256,
+        _ => 0,
+    };
+
     /// <summary>Which kernels to use (tests pin the scalar specification).</summary>
     internal KernelPath KernelPath { get; set; } = KernelPaths.Best;
 
@@ -273,7 +281,7 @@ public sealed unsafe class LatticePirServer : IPirServer, IDisposable
     private uint* ChunkBase(int s, int prime, int chunk) =>
         _db + ((((long)s * _context.K) + prime) * _chunks + chunk) * Parameters.N1 * Parameters.N2 * LatticePirKernels.Chunk;
 
-    private LatticeAnswer Process(BfvCiphertext[] expanded)
+    internal LatticeAnswer Process(BfvCiphertext[] expanded)
     {
         var p = Parameters;
         var ctx = _context;

@@ -134,6 +134,7 @@ internal static unsafe class LatticePirKernels
         }
     }
 
+    // Sixteen slots per pass: eight accumulators, four widened plaintext vectors, two passes per chunk.
     private static void FirstDimension256(uint* db, ulong* query, int n1, int n2, Modulus mod, ulong* output, int columnStride, int polyStride)
     {
         var barrett = new PolyKernels.Barrett256(mod);
@@ -141,37 +142,55 @@ internal static unsafe class LatticePirKernels
         {
             ulong* o0 = output + ((long)j * columnStride);
             ulong* o1 = o0 + polyStride;
-            for (int x = 0; x < Chunk; x += 8)
+            for (int x = 0; x < Chunk; x += 16)
             {
                 uint* d = db + ((long)j * n1 * Chunk) + x;
                 ulong* q = query + x;
                 var a0 = Vector256<ulong>.Zero;
                 var a1 = Vector256<ulong>.Zero;
+                var a2 = Vector256<ulong>.Zero;
+                var a3 = Vector256<ulong>.Zero;
                 var b0 = Vector256<ulong>.Zero;
                 var b1 = Vector256<ulong>.Zero;
+                var b2 = Vector256<ulong>.Zero;
+                var b3 = Vector256<ulong>.Zero;
                 for (int i = 0; i < n1; i++)
                 {
                     var p0 = Lanes.Widen256(d);
                     var p1 = Lanes.Widen256(d + 4);
+                    var p2 = Lanes.Widen256(d + 8);
+                    var p3 = Lanes.Widen256(d + 12);
                     a0 += Lanes.Mul32(p0, Vector256.Load(q));
                     a1 += Lanes.Mul32(p1, Vector256.Load(q + 4));
+                    a2 += Lanes.Mul32(p2, Vector256.Load(q + 8));
+                    a3 += Lanes.Mul32(p3, Vector256.Load(q + 12));
                     b0 += Lanes.Mul32(p0, Vector256.Load(q + Chunk));
                     b1 += Lanes.Mul32(p1, Vector256.Load(q + Chunk + 4));
+                    b2 += Lanes.Mul32(p2, Vector256.Load(q + Chunk + 8));
+                    b3 += Lanes.Mul32(p3, Vector256.Load(q + Chunk + 12));
                     d += Chunk;
                     q += 2 * Chunk;
                     if ((i % FoldEvery) == FoldEvery - 1)
                     {
                         a0 = barrett.Fold(a0);
                         a1 = barrett.Fold(a1);
+                        a2 = barrett.Fold(a2);
+                        a3 = barrett.Fold(a3);
                         b0 = barrett.Fold(b0);
                         b1 = barrett.Fold(b1);
+                        b2 = barrett.Fold(b2);
+                        b3 = barrett.Fold(b3);
                     }
                 }
 
                 barrett.ReduceWide(a0).Store(o0 + x);
                 barrett.ReduceWide(a1).Store(o0 + x + 4);
+                barrett.ReduceWide(a2).Store(o0 + x + 8);
+                barrett.ReduceWide(a3).Store(o0 + x + 12);
                 barrett.ReduceWide(b0).Store(o1 + x);
                 barrett.ReduceWide(b1).Store(o1 + x + 4);
+                barrett.ReduceWide(b2).Store(o1 + x + 8);
+                barrett.ReduceWide(b3).Store(o1 + x + 12);
             }
         }
     }

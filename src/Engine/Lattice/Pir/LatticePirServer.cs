@@ -348,13 +348,39 @@ public sealed unsafe class LatticePirServer : IPirServer, IDisposable
     }
 
     // NTT-form ciphertext over k primes → coefficient form → modulus switched to q_0 (c0 ‖ c1, 2N values).
-    private ulong[] SwitchToQ0(ReadOnlySpan<ulong> nttCiphertext)
+    private ulong[] SwitchToQ0(Span<ulong> nttCiphertext)
+    {
+        int n = _context.N;
+        int k = _context.K;
+        SwitchToQ0InPlace(nttCiphertext);
+        var result = new ulong[2 * n];
+        nttCiphertext[..n].CopyTo(result);
+        nttCiphertext.Slice(k * n, n).CopyTo(result.AsSpan(n));
+        return result;
+    }
+
+    // In place: both polynomials leave the NTT domain and drop primes k-1 … 1 with rounding; residue 0
+    // of each polynomial then holds the ciphertext modulo q_0.
+    private void SwitchToQ0InPlace(Span<ulong> ciphertext)
     {
         var ctx = _context;
-        var ct = new BfvCiphertext(ctx.N, ctx.K, isNtt: true);
-        nttCiphertext.CopyTo(ct.Data);
-        Bfv.FromNtt(ctx, ct);
-        return Bfv.ModSwitchToFirst(ctx, ct).Data;
+        int n = ctx.N;
+        int k = ctx.K;
+        var path = KernelPaths.Best;
+        for (int poly = 0; poly < 2; poly++)
+        {
+            var x = ciphertext.Slice(poly * k * n, k * n);
+            ctx.FromNtt(x, k);
+            for (int level = k; level >= 2; level--)
+            {
+                var last = x.Slice((level - 1) * n, n);
+                for (int j = 0; j < level - 1; j++)
+                {
+                    var xj = x.Slice(j * n, n);
+                    RnsKernels.DivideRound(xj, last, xj, accumulate: false, ctx.Moduli[j], ctx.Moduli[level - 1].Value, ctx.LastInverse[level][j], path);
+                }
+            }
+        }
     }
 
     private ulong[][] SecondDimension(ulong[] firstLevel, BfvCiphertext[] expanded)
@@ -367,75 +393,87 @@ public sealed unsafe class LatticePirServer : IPirServer, IDisposable
         int n2 = p.N2;
         int pieces = p.PiecesPerPolynomial;
         int f = 2 * pieces;
-        int columnStride = 2 * k * n;
+        int ctLength = 2 * k * n;
         int logt = ctx.PlainBits;
         ulong tMask = ctx.PlainModulus - 1;
 
         ParallelFor(n2, j => Bfv.ToNtt(ctx, expanded[n1 + j]));
 
-        // Column j's first-level result, cut into base-t digits, lifted and in NTT form: [j][piece][prime][slot].
-        var digits = new ulong[n2][];
-        ParallelFor(n2, j =>
+        // Each worker takes a range of columns: switch column j's first-level result to q_0, cut it into
+        // base-t digits (the second dimension's plaintexts), lift and transform each, and accumulate
+        // query2_j · digit into one accumulator per digit, lazily (at most 15 products per reduction).
+        int workers = Math.Min(_threads, n2);
+        var partial = new ulong[workers][];
+        ParallelFor(workers, w =>
         {
-            var small = SwitchToQ0(firstLevel.AsSpan(j * columnStride, columnStride));
+            int first = (int)((long)n2 * w / workers);
+            int end = (int)((long)n2 * (w + 1) / workers);
+            var acc = new ulong[f * ctLength];
             var piece = new ulong[n];
-            digits[j] = new ulong[f * k * n];
-            for (int poly = 0; poly < 2; poly++)
+            var lifted = new ulong[k * n];
+            int pending = 0;
+            for (int j = first; j < end; j++)
             {
-                for (int d = 0; d < pieces; d++)
-                {
-                    for (int c = 0; c < n; c++)
-                    {
-                        piece[c] = (small[(poly * n) + c] >> (d * logt)) & tMask;
-                    }
-
-                    var target = digits[j].AsSpan(((poly * pieces) + d) * k * n, k * n);
-                    ctx.LiftPlain(piece, target, k);
-                    ctx.ToNtt(target, k);
-                }
-            }
-        });
-
-        // Σ_j query2_j · digits_j for every piece, accumulated lazily (at most 15 products per reduction).
-        var result = new ulong[f][];
-        ParallelFor(f, piece =>
-        {
-            var acc = new ulong[2 * k * n];
-            for (int j = 0; j < n2; j++)
-            {
+                var column = firstLevel.AsSpan(j * ctLength, ctLength);
+                SwitchToQ0InPlace(column);
                 var q = expanded[n1 + j];
-                var dj = digits[j].AsSpan(piece * k * n, k * n);
                 for (int poly = 0; poly < 2; poly++)
                 {
-                    var qp = q.Poly(poly);
-                    for (int r = 0; r < k; r++)
+                    var small = column.Slice(poly * k * n, n);
+                    for (int d = 0; d < pieces; d++)
                     {
-                        PolyKernels.MulAccumulate(qp.Slice(r * n, n), dj.Slice(r * n, n), acc.AsSpan(((poly * k) + r) * n, n));
+                        for (int c = 0; c < n; c++)
+                        {
+                            piece[c] = (small[c] >> (d * logt)) & tMask;
+                        }
+
+                        ctx.LiftPlain(piece, lifted, k);
+                        ctx.ToNtt(lifted, k);
+                        int digit = (poly * pieces) + d;
+                        for (int qPoly = 0; qPoly < 2; qPoly++)
+                        {
+                            var qp = q.Poly(qPoly);
+                            for (int r = 0; r < k; r++)
+                            {
+                                PolyKernels.MulAccumulate(qp.Slice(r * n, n), lifted.AsSpan(r * n, n), acc.AsSpan((digit * ctLength) + (((qPoly * k) + r) * n), n));
+                            }
+                        }
                     }
                 }
 
-                if (j % 15 == 14)
+                if (++pending == 15)
                 {
                     ReduceAll(acc, k, n);
+                    pending = 0;
                 }
             }
 
             ReduceAll(acc, k, n);
-            result[piece] = SwitchToQ0(acc);
+            partial[w] = acc;
         });
 
+        var total = partial[0];
+        for (int w = 1; w < workers; w++)
+        {
+            for (int residue = 0; residue < total.Length / n; residue++)
+            {
+                var span = total.AsSpan(residue * n, n);
+                PolyKernels.Add(span, partial[w].AsSpan(residue * n, n), span, ctx.Moduli[residue % k]);
+            }
+        }
+
+        var result = new ulong[f][];
+        ParallelFor(f, digit => result[digit] = SwitchToQ0(total.AsSpan(digit * ctLength, ctLength)));
         return result;
     }
 
+    // Reduces every residue of a [..][prime][slot] accumulator (residue i belongs to prime i mod k).
     private void ReduceAll(ulong[] acc, int k, int n)
     {
-        for (int poly = 0; poly < 2; poly++)
+        for (int residue = 0; residue < acc.Length / n; residue++)
         {
-            for (int r = 0; r < k; r++)
-            {
-                var span = acc.AsSpan(((poly * k) + r) * n, n);
-                PolyKernels.ReduceWide(span, span, _context.Moduli[r]);
-            }
+            var span = acc.AsSpan(residue * n, n);
+            PolyKernels.ReduceWide(span, span, _context.Moduli[residue % k]);
         }
     }
 

@@ -19,6 +19,7 @@ public sealed unsafe class LatticePirServer : IPirServer, IDisposable
 {
     private readonly BfvContext _context;
     private readonly ConcurrentDictionary<ulong, LatticeGaloisKeys> _clients = new();
+    private readonly ConcurrentBag<Workspace> _workspaces = [];
     private readonly int _threads;
     private readonly int _chunks;
     private uint* _db;
@@ -142,11 +143,17 @@ public sealed unsafe class LatticePirServer : IPirServer, IDisposable
             return null;
         }
 
+        if (!_workspaces.TryTake(out var workspace))
+        {
+            workspace = new Workspace(Parameters);
+        }
+
         var timer = Stopwatch.StartNew();
-        var expanded = Expand(query, keys);
+        var expanded = Expand(query, keys, workspace);
         var expansion = timer.Elapsed;
-        var answer = Process(expanded);
+        var answer = Process(expanded, workspace);
         timings = new LatticeAnswerTimings(expansion, timer.Elapsed - expansion);
+        _workspaces.Add(workspace);
         return answer;
     }
 
@@ -165,19 +172,58 @@ public sealed unsafe class LatticePirServer : IPirServer, IDisposable
         }
     }
 
+    /// <summary>
+    /// The buffers one answer needs (expanded query, the first dimension's query layout and results),
+    /// about 2·(N1 + N2 + N2·s)·k·N·8 bytes; reused across queries so answers do not churn the
+    /// large-object heap.
+    /// </summary>
+    internal sealed class Workspace
+    {
+        public Workspace(LatticePirParameters p)
+        {
+            int n = p.Encryption.N;
+            int k = p.Encryption.CiphertextModuli.Count;
+            int total = p.Dimensions == 1 ? p.N1 : p.N1 + p.N2;
+            Expanded = new BfvCiphertext[total];
+            for (int i = 0; i < total; i++)
+            {
+                Expanded[i] = new BfvCiphertext(n, k, isNtt: false);
+            }
+
+            Query = new ulong[(long)k * n * p.N1 * 2];
+            FirstLevel = new ulong[p.PlaintextsPerRecord][];
+            for (int s = 0; s < FirstLevel.Length; s++)
+            {
+                FirstLevel[s] = new ulong[(long)p.N2 * 2 * k * n];
+            }
+        }
+
+        public BfvCiphertext[] Expanded { get; }
+
+        public ulong[] Query { get; }
+
+        public ulong[][] FirstLevel { get; }
+    }
+
     /// <summary>The query ciphertext expanded obliviously into encryptions of its coefficients (coefficient form).</summary>
-    internal BfvCiphertext[] Expand(LatticeQuery query, LatticeGaloisKeys keys)
+    internal BfvCiphertext[] Expand(LatticeQuery query, LatticeGaloisKeys keys) => Expand(query, keys, new Workspace(Parameters));
+
+    private BfvCiphertext[] Expand(LatticeQuery query, LatticeGaloisKeys keys, Workspace workspace)
     {
         var ctx = _context;
         int n = ctx.N;
         int k = ctx.K;
-        var ct = new BfvCiphertext(n, k, isNtt: false);
+        var list = workspace.Expanded;
+        int total = list.Length;
+        foreach (var c in list)
+        {
+            c.IsNtt = false;
+        }
+
+        var ct = list[0];
         query.C0.CopyTo(ct.C0);
         Bfv.ExpandSeed(ctx, query.Seed, 0, k, ct.C1);
         ctx.FromNtt(ct.C1, k);
-        int total = Parameters.Dimensions == 1 ? Parameters.N1 : Parameters.N1 + Parameters.N2;
-        var list = new BfvCiphertext[total];
-        list[0] = ct;
         for (int level = 0; level < Parameters.ExpansionLevels; level++)
         {
             int span = 1 << level;
@@ -194,7 +240,7 @@ public sealed unsafe class LatticePirServer : IPirServer, IDisposable
                 {
                     // odd = (c − σ(c)) · x^(-2^level)
                     var diff = Scratch.Get(Scratch.Residue, n).AsSpan(0, n);
-                    var odd = new BfvCiphertext(n, k, isNtt: false);
+                    var odd = list[a + span];
                     for (int poly = 0; poly < 2; poly++)
                     {
                         var rp = poly == 0 ? r0 : r1;
@@ -205,7 +251,6 @@ public sealed unsafe class LatticePirServer : IPirServer, IDisposable
                         }
                     }
 
-                    list[a + span] = odd;
                 }
 
                 for (int i = 0; i < k; i++)
@@ -281,7 +326,9 @@ public sealed unsafe class LatticePirServer : IPirServer, IDisposable
     private uint* ChunkBase(int s, int prime, int chunk) =>
         _db + ((((long)s * _context.K) + prime) * _chunks + chunk) * Parameters.N1 * Parameters.N2 * LatticePirKernels.Chunk;
 
-    internal LatticeAnswer Process(BfvCiphertext[] expanded)
+    internal LatticeAnswer Process(BfvCiphertext[] expanded) => Process(expanded, new Workspace(Parameters));
+
+    private LatticeAnswer Process(BfvCiphertext[] expanded, Workspace workspace)
     {
         var p = Parameters;
         var ctx = _context;
@@ -292,7 +339,7 @@ public sealed unsafe class LatticePirServer : IPirServer, IDisposable
         const int chunk = LatticePirKernels.Chunk;
 
         // First-dimension query in kernel layout: [prime][chunk][row][poly][slot], NTT form.
-        var query = new ulong[(long)k * _chunks * n1 * 2 * chunk];
+        var query = workspace.Query;
         ParallelFor(n1, i =>
         {
             var ct = expanded[i];
@@ -312,11 +359,7 @@ public sealed unsafe class LatticePirServer : IPirServer, IDisposable
         });
 
         int columnStride = 2 * k * n;
-        var firstLevel = new ulong[p.PlaintextsPerRecord][];
-        for (int s = 0; s < p.PlaintextsPerRecord; s++)
-        {
-            firstLevel[s] = new ulong[(long)n2 * columnStride];
-        }
+        var firstLevel = workspace.FirstLevel;
 
         var path = KernelPath;
         ParallelFor(p.PlaintextsPerRecord * k * _chunks, block =>

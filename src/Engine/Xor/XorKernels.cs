@@ -3,6 +3,7 @@ using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Privomega.Pir.Engine;
 
@@ -40,7 +41,9 @@ public enum XorBatchMethod
 /// Branch-free masked XOR accumulation over database rows, the server side of two-server XOR PIR.
 /// Selection bit <c>k</c> (word <c>k &gt;&gt; 6</c>, bit <c>k &amp; 63</c>) turns into an all-ones or
 /// all-zeros mask, <c>0 - bit</c>; the row is ANDed with it and XORed into an accumulator of
-/// <see cref="PirDatabase.RecordStride"/> bytes, so time and memory access never depend on the selection.
+/// <see cref="PirDatabase.RecordStride"/> bytes, so the masked kernels' time and memory accesses never depend on the
+/// selection. The four-Russians batch kernel does index a table by selection bits; that reveals at most the share,
+/// which the server running the kernel holds anyway.
 /// Dispatch: the widest accelerated width at start-up, overridable per call (tests and benchmarks force each width).
 /// </summary>
 /// <remarks>
@@ -66,7 +69,11 @@ public static unsafe partial class XorKernels
     /// <summary>Column strip a four-Russians table entry holds; 16 groups × 16 entries × 64 B = 16 KiB of table, which stays in L1 next to the block's rows and the accumulators.</summary>
     internal const int ColumnChunkBytes = 64;
 
-    /// <summary>Smallest batch for which <see cref="XorBatchMethod.Auto"/> uses four Russians (measured with the bdn suites).</summary>
+    /// <summary>
+    /// Smallest batch for which <see cref="XorBatchMethod.Auto"/> uses four Russians. Measured on 16 MiB of 256-byte rows
+    /// with Vector256 (BatchKernelBenchmarks): at B = 4 the masked kernel is still ~1.5× faster, at 8 they are even, at 16
+    /// four Russians is ~2.5× faster and at 64 ~6×.
+    /// </summary>
     public const int FourRussiansMinBatch = 8;
 
     private const int GroupsPerBlock = BlockRows / GroupRows;
@@ -265,133 +272,28 @@ public static unsafe partial class XorKernels
     }
 
     /// <summary>
-    /// Several selections, masked. Up to <see cref="RegisterBatch"/> queries at a vector width keep their accumulators in
-    /// registers over 64-byte column strips (one cache line of each row per pass, so each line is still read once);
-    /// larger batches and the scalar width XOR into accumulators in memory.
+    /// Several selections, masked. At a vector width, block by block (64 rows, 16 KiB at 256-byte rows, L1-resident): each
+    /// query runs the register-resident single-selection kernel over the block, so the block comes from memory once and
+    /// each further query reads it from L1 at no more cost per row than a lone query. The scalar width XORs into
+    /// accumulators in memory, one row load for all queries.
     /// </summary>
     private static void MaskedSmallBatchCore(byte* rows, int stride, int count, ulong* sel, int selectionWords, int batch, byte* acc, KernelWidth width)
     {
-        int offset = 0;
-        if (batch <= RegisterBatch && width != KernelWidth.Scalar)
+        if (width == KernelWidth.Scalar)
         {
-            for (; offset + 64 <= stride; offset += 64)
+            MaskedBatchCore(rows, stride, count, sel, selectionWords, batch, acc, new LanePlan(stride, width));
+            return;
+        }
+
+        for (int k0 = 0; k0 < count; k0 += BlockRows)
+        {
+            byte* block = rows + ((nint)k0 * stride);
+            int n = Math.Min(BlockRows, count - k0);
+            PrefetchNextBlock(block, stride, count - k0);
+            for (int q = 0; q < batch; q++)
             {
-                if (width == KernelWidth.Vector512)
-                {
-                    MaskedBatchStrip512(rows + offset, stride, count, sel, selectionWords, batch, acc + offset);
-                }
-                else
-                {
-                    MaskedBatchStrip256(rows + offset, stride, count, sel, selectionWords, batch, acc + offset);
-                }
+                MaskedSinglePasses(block, stride, n, sel + ((nint)q * selectionWords) + (k0 >> 6), acc + ((nint)q * stride), width);
             }
-        }
-
-        if (offset < stride)
-        {
-            MaskedBatchCore(rows + offset, stride, count, sel, selectionWords, batch, acc + offset, new LanePlan(stride - offset, width));
-        }
-    }
-
-    /// <summary>Most queries whose 64-byte strips fit the 16 Vector256 registers with the row and the mask.</summary>
-    internal const int RegisterBatch = 4;
-
-    /// <summary>A 64-byte strip (2 × Vector256) of up to 4 accumulators in registers.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void MaskedBatchStrip256(byte* rows, int stride, int count, ulong* sel, int selectionWords, int batch, byte* acc)
-    {
-        Debug.Assert(batch is >= 2 and <= RegisterBatch);
-        nint w = selectionWords;
-        byte* acc1 = acc + stride;
-        byte* acc2 = acc + (2 * stride);
-        byte* acc3 = acc + (3 * stride);
-        Vector256<ulong> a0 = Vector256.Load((ulong*)acc), b0 = Vector256.Load((ulong*)(acc + 32));
-        Vector256<ulong> a1 = Vector256.Load((ulong*)acc1), b1 = Vector256.Load((ulong*)(acc1 + 32));
-        Vector256<ulong> a2 = batch > 2 ? Vector256.Load((ulong*)acc2) : default, b2 = batch > 2 ? Vector256.Load((ulong*)(acc2 + 32)) : default;
-        Vector256<ulong> a3 = batch > 3 ? Vector256.Load((ulong*)acc3) : default, b3 = batch > 3 ? Vector256.Load((ulong*)(acc3 + 32)) : default;
-        for (int k = 0; k < count; k++, rows += stride)
-        {
-            ulong* word = sel + (k >> 6);
-            int bit = k & 63;
-            Vector256<ulong> lo = Vector256.Load((ulong*)rows);
-            Vector256<ulong> hi = Vector256.Load((ulong*)(rows + 32));
-            Vector256<ulong> m = Vector256.Create(0UL - ((word[0] >> bit) & 1UL));
-            a0 ^= lo & m;
-            b0 ^= hi & m;
-            m = Vector256.Create(0UL - ((word[w] >> bit) & 1UL));
-            a1 ^= lo & m;
-            b1 ^= hi & m;
-            if (batch > 2)
-            {
-                m = Vector256.Create(0UL - ((word[2 * w] >> bit) & 1UL));
-                a2 ^= lo & m;
-                b2 ^= hi & m;
-                if (batch > 3)
-                {
-                    m = Vector256.Create(0UL - ((word[3 * w] >> bit) & 1UL));
-                    a3 ^= lo & m;
-                    b3 ^= hi & m;
-                }
-            }
-        }
-
-        Vector256.Store(a0, (ulong*)acc);
-        Vector256.Store(b0, (ulong*)(acc + 32));
-        Vector256.Store(a1, (ulong*)acc1);
-        Vector256.Store(b1, (ulong*)(acc1 + 32));
-        if (batch > 2)
-        {
-            Vector256.Store(a2, (ulong*)acc2);
-            Vector256.Store(b2, (ulong*)(acc2 + 32));
-        }
-
-        if (batch > 3)
-        {
-            Vector256.Store(a3, (ulong*)acc3);
-            Vector256.Store(b3, (ulong*)(acc3 + 32));
-        }
-    }
-
-    /// <summary>A 64-byte strip (1 × Vector512) of up to 4 accumulators in registers.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void MaskedBatchStrip512(byte* rows, int stride, int count, ulong* sel, int selectionWords, int batch, byte* acc)
-    {
-        Debug.Assert(batch is >= 2 and <= RegisterBatch);
-        nint w = selectionWords;
-        byte* acc1 = acc + stride;
-        byte* acc2 = acc + (2 * stride);
-        byte* acc3 = acc + (3 * stride);
-        Vector512<ulong> a0 = Vector512.Load((ulong*)acc);
-        Vector512<ulong> a1 = Vector512.Load((ulong*)acc1);
-        Vector512<ulong> a2 = batch > 2 ? Vector512.Load((ulong*)acc2) : default;
-        Vector512<ulong> a3 = batch > 3 ? Vector512.Load((ulong*)acc3) : default;
-        for (int k = 0; k < count; k++, rows += stride)
-        {
-            ulong* word = sel + (k >> 6);
-            int bit = k & 63;
-            Vector512<ulong> r = Vector512.Load((ulong*)rows);
-            a0 ^= r & Vector512.Create(0UL - ((word[0] >> bit) & 1UL));
-            a1 ^= r & Vector512.Create(0UL - ((word[w] >> bit) & 1UL));
-            if (batch > 2)
-            {
-                a2 ^= r & Vector512.Create(0UL - ((word[2 * w] >> bit) & 1UL));
-                if (batch > 3)
-                {
-                    a3 ^= r & Vector512.Create(0UL - ((word[3 * w] >> bit) & 1UL));
-                }
-            }
-        }
-
-        Vector512.Store(a0, (ulong*)acc);
-        Vector512.Store(a1, (ulong*)acc1);
-        if (batch > 2)
-        {
-            Vector512.Store(a2, (ulong*)acc2);
-        }
-
-        if (batch > 3)
-        {
-            Vector512.Store(a3, (ulong*)acc3);
         }
     }
 
@@ -402,33 +304,66 @@ public static unsafe partial class XorKernels
     /// </summary>
     private static void MaskedSingleCore(byte* rows, int stride, int count, ulong* sel, byte* acc, KernelWidth width)
     {
-        int offset = 0;
-        if (width == KernelWidth.Vector512)
+        if (SinglePasses(stride, width) <= 1)
         {
-            for (int lanes = 4; lanes >= 1; lanes >>= 1)
-            {
-                while (stride - offset >= lanes * 64)
-                {
-                    MaskedStrip512(rows + offset, stride, count, sel, acc + offset, lanes);
-                    offset += lanes * 64;
-                }
-            }
-        }
-        else if (width == KernelWidth.Vector256)
-        {
-            for (int lanes = 8; lanes >= 1; lanes >>= 1)
-            {
-                while (stride - offset >= lanes * 32)
-                {
-                    MaskedStrip256(rows + offset, stride, count, sel, acc + offset, lanes);
-                    offset += lanes * 32;
-                }
-            }
+            MaskedSinglePasses(rows, stride, count, sel, acc, width);
+            return;
         }
 
-        if (offset < stride)
+        // Several column passes: run them block by block so each pass after the first reads rows from L1, while the
+        // next block streams in. Over whole-database strips, each pass would read DRAM with a stride the prefetchers
+        // follow poorly, and the passes together pull more lines than one sequential scan.
+        for (int k0 = 0; k0 < count; k0 += BlockRows)
         {
-            MaskedSingleMemory(rows + offset, stride, count, sel, acc + offset, new LanePlan(stride - offset, width));
+            byte* block = rows + ((nint)k0 * stride);
+            PrefetchNextBlock(block, stride, count - k0);
+            MaskedSinglePasses(block, stride, Math.Min(BlockRows, count - k0), sel + (k0 >> 6), acc, width);
+        }
+    }
+
+    /// <summary>Column passes <see cref="MaskedSinglePasses"/> makes over the rows: one per 256-byte register strip (the last one takes the tail too).</summary>
+    private static int SinglePasses(int stride, KernelWidth width) =>
+        width == KernelWidth.Scalar || stride < 8 ? 1 : (stride + StripBytes - 1) / StripBytes;
+
+    /// <summary>Widest column strip whose accumulator stays in registers: 8 × Vector256 or 4 × Vector512.</summary>
+    private const int StripBytes = 256;
+
+    /// <summary>Requests the block after <paramref name="block"/> (if any of <paramref name="remaining"/> rows lie past it) into L1; no effect off x86.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void PrefetchNextBlock(byte* block, int stride, int remaining)
+    {
+        if (Sse.IsSupported && remaining > BlockRows)
+        {
+            byte* next = block + ((nint)BlockRows * stride);
+            nint bytes = (nint)Math.Min(BlockRows, remaining - BlockRows) * stride;
+            for (nint i = 0; i < bytes; i += 64)
+            {
+                Sse.Prefetch0(next + i);
+            }
+        }
+    }
+
+    private static void MaskedSinglePasses(byte* rows, int stride, int count, ulong* sel, byte* acc, KernelWidth width)
+    {
+        if (width == KernelWidth.Scalar || stride < 8)
+        {
+            MaskedSingleMemory(rows, stride, count, sel, acc, new LanePlan(stride, width));
+            return;
+        }
+
+        // Rows of 8 bytes or more are whole words: full 256-byte strips, then one last strip of vector lanes plus up to
+        // three word lanes, so a row of any size is one pass per 256 bytes with nothing accumulated through memory.
+        for (int offset = 0; offset < stride; offset += StripBytes)
+        {
+            int bytes = Math.Min(StripBytes, stride - offset);
+            if (width == KernelWidth.Vector512)
+            {
+                MaskedStrip512(rows + offset, stride, count, sel, acc + offset, bytes);
+            }
+            else
+            {
+                MaskedStrip256(rows + offset, stride, count, sel, acc + offset, bytes);
+            }
         }
     }
 
@@ -443,31 +378,73 @@ public static unsafe partial class XorKernels
         }
     }
 
-    /// <summary>Accumulates a strip of <paramref name="lanes"/> (1, 2 or 4) × 64 bytes of every row in registers.</summary>
+    /// <summary>
+    /// Accumulates a strip of <paramref name="bytes"/> (8..256, a multiple of 8) of every row in registers: up to four
+    /// Vector512 lanes, one Vector256 lane, three 64-bit words. The lane tests are loop-invariant and predicted.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void MaskedStrip512(byte* rows, int stride, int count, ulong* sel, byte* acc, int lanes)
+    private static void MaskedStrip512(byte* rows, int stride, int count, ulong* sel, byte* acc, int bytes)
     {
-        Debug.Assert(lanes is 1 or 2 or 4);
-        Vector512<ulong> a0 = Vector512.Load((ulong*)acc);
+        Debug.Assert(bytes is >= 8 and <= StripBytes && bytes % 8 == 0);
+        int lanes = bytes / 64;
+        bool half = (bytes & 32) != 0;
+        int words = (bytes & 31) / 8;
+        byte* h = acc + (lanes * 64);
+        ulong* w = (ulong*)(h + (half ? 32 : 0));
+        Vector512<ulong> a0 = lanes > 0 ? Vector512.Load((ulong*)acc) : default;
         Vector512<ulong> a1 = lanes > 1 ? Vector512.Load((ulong*)(acc + 64)) : default;
         Vector512<ulong> a2 = lanes > 2 ? Vector512.Load((ulong*)(acc + 128)) : default;
-        Vector512<ulong> a3 = lanes > 2 ? Vector512.Load((ulong*)(acc + 192)) : default;
+        Vector512<ulong> a3 = lanes > 3 ? Vector512.Load((ulong*)(acc + 192)) : default;
+        Vector256<ulong> ah = half ? Vector256.Load((ulong*)h) : default;
+        ulong w0 = words > 0 ? w[0] : 0, w1 = words > 1 ? w[1] : 0, w2 = words > 2 ? w[2] : 0;
+        nint hOffset = lanes * 64;
+        nint wOffset = hOffset + (half ? 32 : 0);
         for (int k = 0; k < count; k++, rows += stride)
         {
-            Vector512<ulong> m = Vector512.Create(0UL - ((sel[k >> 6] >> (k & 63)) & 1UL));
-            a0 ^= Vector512.Load((ulong*)rows) & m;
-            if (lanes > 1)
+            ulong mask = 0UL - ((sel[k >> 6] >> (k & 63)) & 1UL);
+            Vector512<ulong> m = Vector512.Create(mask);
+            if (lanes > 0)
             {
-                a1 ^= Vector512.Load((ulong*)(rows + 64)) & m;
-                if (lanes > 2)
+                a0 ^= Vector512.Load((ulong*)rows) & m;
+                if (lanes > 1)
                 {
-                    a2 ^= Vector512.Load((ulong*)(rows + 128)) & m;
-                    a3 ^= Vector512.Load((ulong*)(rows + 192)) & m;
+                    a1 ^= Vector512.Load((ulong*)(rows + 64)) & m;
+                    if (lanes > 2)
+                    {
+                        a2 ^= Vector512.Load((ulong*)(rows + 128)) & m;
+                        if (lanes > 3)
+                        {
+                            a3 ^= Vector512.Load((ulong*)(rows + 192)) & m;
+                        }
+                    }
+                }
+            }
+
+            if (half)
+            {
+                ah ^= Vector256.Load((ulong*)(rows + hOffset)) & Vector256.Create(mask);
+            }
+
+            if (words > 0)
+            {
+                ulong* rw = (ulong*)(rows + wOffset);
+                w0 ^= rw[0] & mask;
+                if (words > 1)
+                {
+                    w1 ^= rw[1] & mask;
+                    if (words > 2)
+                    {
+                        w2 ^= rw[2] & mask;
+                    }
                 }
             }
         }
 
-        Vector512.Store(a0, (ulong*)acc);
+        if (lanes > 0)
+        {
+            Vector512.Store(a0, (ulong*)acc);
+        }
+
         if (lanes > 1)
         {
             Vector512.Store(a1, (ulong*)(acc + 64));
@@ -476,46 +453,99 @@ public static unsafe partial class XorKernels
         if (lanes > 2)
         {
             Vector512.Store(a2, (ulong*)(acc + 128));
+        }
+
+        if (lanes > 3)
+        {
             Vector512.Store(a3, (ulong*)(acc + 192));
         }
+
+        if (half)
+        {
+            Vector256.Store(ah, (ulong*)h);
+        }
+
+        StoreWords(w, words, w0, w1, w2);
     }
 
-    /// <summary>Accumulates a strip of <paramref name="lanes"/> (1, 2, 4 or 8) × 32 bytes of every row in registers.</summary>
+    /// <summary>
+    /// Accumulates a strip of <paramref name="bytes"/> (8..256, a multiple of 8) of every row in registers: up to eight
+    /// Vector256 lanes and three 64-bit words. The lane tests are loop-invariant and predicted.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void MaskedStrip256(byte* rows, int stride, int count, ulong* sel, byte* acc, int lanes)
+    private static void MaskedStrip256(byte* rows, int stride, int count, ulong* sel, byte* acc, int bytes)
     {
-        Debug.Assert(lanes is 1 or 2 or 4 or 8);
-        Vector256<ulong> a0 = Vector256.Load((ulong*)acc);
+        Debug.Assert(bytes is >= 8 and <= StripBytes && bytes % 8 == 0);
+        int lanes = bytes / 32;
+        int words = (bytes & 31) / 8;
+        ulong* w = (ulong*)(acc + (lanes * 32));
+        Vector256<ulong> a0 = lanes > 0 ? Vector256.Load((ulong*)acc) : default;
         Vector256<ulong> a1 = lanes > 1 ? Vector256.Load((ulong*)(acc + 32)) : default;
         Vector256<ulong> a2 = lanes > 2 ? Vector256.Load((ulong*)(acc + 64)) : default;
-        Vector256<ulong> a3 = lanes > 2 ? Vector256.Load((ulong*)(acc + 96)) : default;
+        Vector256<ulong> a3 = lanes > 3 ? Vector256.Load((ulong*)(acc + 96)) : default;
         Vector256<ulong> a4 = lanes > 4 ? Vector256.Load((ulong*)(acc + 128)) : default;
-        Vector256<ulong> a5 = lanes > 4 ? Vector256.Load((ulong*)(acc + 160)) : default;
-        Vector256<ulong> a6 = lanes > 4 ? Vector256.Load((ulong*)(acc + 192)) : default;
-        Vector256<ulong> a7 = lanes > 4 ? Vector256.Load((ulong*)(acc + 224)) : default;
+        Vector256<ulong> a5 = lanes > 5 ? Vector256.Load((ulong*)(acc + 160)) : default;
+        Vector256<ulong> a6 = lanes > 6 ? Vector256.Load((ulong*)(acc + 192)) : default;
+        Vector256<ulong> a7 = lanes > 7 ? Vector256.Load((ulong*)(acc + 224)) : default;
+        ulong w0 = words > 0 ? w[0] : 0, w1 = words > 1 ? w[1] : 0, w2 = words > 2 ? w[2] : 0;
+        nint wOffset = lanes * 32;
         for (int k = 0; k < count; k++, rows += stride)
         {
-            Vector256<ulong> m = Vector256.Create(0UL - ((sel[k >> 6] >> (k & 63)) & 1UL));
-            a0 ^= Vector256.Load((ulong*)rows) & m;
-            if (lanes > 1)
+            ulong mask = 0UL - ((sel[k >> 6] >> (k & 63)) & 1UL);
+            Vector256<ulong> m = Vector256.Create(mask);
+            if (lanes > 0)
             {
-                a1 ^= Vector256.Load((ulong*)(rows + 32)) & m;
-                if (lanes > 2)
+                a0 ^= Vector256.Load((ulong*)rows) & m;
+                if (lanes > 1)
                 {
-                    a2 ^= Vector256.Load((ulong*)(rows + 64)) & m;
-                    a3 ^= Vector256.Load((ulong*)(rows + 96)) & m;
-                    if (lanes > 4)
+                    a1 ^= Vector256.Load((ulong*)(rows + 32)) & m;
+                    if (lanes > 2)
                     {
-                        a4 ^= Vector256.Load((ulong*)(rows + 128)) & m;
-                        a5 ^= Vector256.Load((ulong*)(rows + 160)) & m;
-                        a6 ^= Vector256.Load((ulong*)(rows + 192)) & m;
-                        a7 ^= Vector256.Load((ulong*)(rows + 224)) & m;
+                        a2 ^= Vector256.Load((ulong*)(rows + 64)) & m;
+                        if (lanes > 3)
+                        {
+                            a3 ^= Vector256.Load((ulong*)(rows + 96)) & m;
+                            if (lanes > 4)
+                            {
+                                a4 ^= Vector256.Load((ulong*)(rows + 128)) & m;
+                                if (lanes > 5)
+                                {
+                                    a5 ^= Vector256.Load((ulong*)(rows + 160)) & m;
+                                    if (lanes > 6)
+                                    {
+                                        a6 ^= Vector256.Load((ulong*)(rows + 192)) & m;
+                                        if (lanes > 7)
+                                        {
+                                            a7 ^= Vector256.Load((ulong*)(rows + 224)) & m;
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+
+            if (words > 0)
+            {
+                ulong* rw = (ulong*)(rows + wOffset);
+                w0 ^= rw[0] & mask;
+                if (words > 1)
+                {
+                    w1 ^= rw[1] & mask;
+                    if (words > 2)
+                    {
+                        w2 ^= rw[2] & mask;
                     }
                 }
             }
         }
 
-        Vector256.Store(a0, (ulong*)acc);
+        if (lanes > 0)
+        {
+            Vector256.Store(a0, (ulong*)(acc + 0));
+        }
+
         if (lanes > 1)
         {
             Vector256.Store(a1, (ulong*)(acc + 32));
@@ -524,15 +554,52 @@ public static unsafe partial class XorKernels
         if (lanes > 2)
         {
             Vector256.Store(a2, (ulong*)(acc + 64));
+        }
+
+        if (lanes > 3)
+        {
             Vector256.Store(a3, (ulong*)(acc + 96));
         }
 
         if (lanes > 4)
         {
             Vector256.Store(a4, (ulong*)(acc + 128));
+        }
+
+        if (lanes > 5)
+        {
             Vector256.Store(a5, (ulong*)(acc + 160));
+        }
+
+        if (lanes > 6)
+        {
             Vector256.Store(a6, (ulong*)(acc + 192));
+        }
+
+        if (lanes > 7)
+        {
             Vector256.Store(a7, (ulong*)(acc + 224));
+        }
+
+        StoreWords(w, words, w0, w1, w2);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreWords(ulong* destination, int words, ulong w0, ulong w1, ulong w2)
+    {
+        if (words > 0)
+        {
+            destination[0] = w0;
+        }
+
+        if (words > 1)
+        {
+            destination[1] = w1;
+        }
+
+        if (words > 2)
+        {
+            destination[2] = w2;
         }
     }
 

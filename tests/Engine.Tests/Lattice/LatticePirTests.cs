@@ -93,6 +93,27 @@ public class LatticePirTests
     }
 
     [Fact]
+    public void A_batch_from_several_clients_shares_one_database_pass()
+    {
+        using var db = PirDatabase.Generate(800, 50, 12);
+        var p = LatticePirPlanner.Plan(800, 50, Small, 2);
+        var (alice, server) = Setup(db, p);
+        using var a = alice;
+        using var s = server;
+        using var bob = new LatticePirClient(p);
+        server.RegisterClient(bob.ClientId, bob.GaloisKeys);
+        long[] indices = [3, 799, 400];
+        var clients = new[] { alice, bob, alice };
+        var queries = indices.Select((index, i) => (PirQuery)clients[i].Query(index)).ToArray();
+        var answers = server.AnswerBatch(queries);
+        for (int i = 0; i < indices.Length; i++)
+        {
+            Assert.Equal(server.Answer(queries[i]).Encode(), answers[i].Encode());
+            Assert.True(db.GetRecord(indices[i]).SequenceEqual(clients[i].Recover(indices[i], answers.AsSpan(i, 1))), $"query {i}");
+        }
+    }
+
+    [Fact]
     public void Two_threads_answer_like_one()
     {
         using var db = PirDatabase.Generate(700, 48, 8);

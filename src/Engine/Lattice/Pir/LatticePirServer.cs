@@ -114,47 +114,95 @@ public sealed unsafe class LatticePirServer : IPirServer, IDisposable
         return Answer(lattice, out _);
     }
 
-    /// <inheritdoc />
+    /// <summary>
+    /// Answers several queries with one pass over the preprocessed database: each query is expanded on
+    /// its own, then every database column is multiplied by all the batch's first-dimension queries
+    /// while it is in cache, then each query finishes its second dimension.
+    /// </summary>
     public PirAnswer[] AnswerBatch(ReadOnlySpan<PirQuery> queries)
     {
-        var answers = new PirAnswer[queries.Length];
-        for (int i = 0; i < answers.Length; i++)
+        var lattice = new LatticeQuery[queries.Length];
+        for (int i = 0; i < lattice.Length; i++)
         {
-            answers[i] = Answer(queries[i]);
+            if (queries[i] is not LatticeQuery q)
+            {
+                LatticeThrow.Argument(nameof(queries), $"queries[{i}] is {queries[i]?.GetType().Name ?? "null"}; expected {nameof(LatticeQuery)}.");
+                return [];
+            }
+
+            lattice[i] = q;
         }
 
-        return answers;
+        // A PirAnswer[] rather than the covariant LatticeAnswer[], so callers can write to it or take spans.
+        return [.. AnswerCore(lattice, out _)];
     }
 
     /// <summary>Answers one query and reports where the time went.</summary>
     public LatticeAnswer Answer(LatticeQuery query, out LatticeAnswerTimings timings)
     {
         ArgumentNullException.ThrowIfNull(query);
+        return AnswerCore([query], out timings)[0];
+    }
+
+    private LatticeAnswer[] AnswerCore(LatticeQuery[] queries, out LatticeAnswerTimings timings)
+    {
         ObjectDisposedException.ThrowIf(_db is null, this);
-        if (!Compatible(query.Parameters))
+        var keys = new LatticeGaloisKeys[queries.Length];
+        for (int i = 0; i < queries.Length; i++)
         {
-            LatticeThrow.Argument(nameof(query), $"query is for {query.Parameters}; expected {Parameters}.");
+            if (!Compatible(queries[i].Parameters))
+            {
+                LatticeThrow.Argument(nameof(queries), $"query is for {queries[i].Parameters}; expected {Parameters}.");
+            }
+
+            if (!_clients.TryGetValue(queries[i].ClientId, out var registered))
+            {
+                LatticeThrow.InvalidOperation("The query's client id has no registered Galois keys; register them first.");
+                timings = default;
+                return [];
+            }
+
+            keys[i] = registered;
         }
 
-        if (!_clients.TryGetValue(query.ClientId, out var keys))
+        var workspaces = new Workspace[queries.Length];
+        var expanded = new BfvCiphertext[queries.Length][];
+        var answers = new LatticeAnswer[queries.Length];
+        try
         {
-            LatticeThrow.InvalidOperation("The query's client id has no registered Galois keys; register them first.");
-            timings = default;
-            return null;
+            var timer = Stopwatch.StartNew();
+            for (int i = 0; i < queries.Length; i++)
+            {
+                workspaces[i] = _workspaces.TryTake(out var w) ? w : new Workspace(Parameters);
+                expanded[i] = Expand(queries[i], keys[i], workspaces[i]);
+            }
+
+            var expansion = timer.Elapsed;
+            for (int i = 0; i < queries.Length; i++)
+            {
+                LayOutFirstDimensionQuery(expanded[i], workspaces[i]);
+            }
+
+            FirstDimension(workspaces);
+            for (int i = 0; i < queries.Length; i++)
+            {
+                answers[i] = Finish(expanded[i], workspaces[i]);
+            }
+
+            timings = new LatticeAnswerTimings(expansion / queries.Length, (timer.Elapsed - expansion) / queries.Length);
+        }
+        finally
+        {
+            foreach (var w in workspaces)
+            {
+                if (w is not null)
+                {
+                    _workspaces.Add(w);
+                }
+            }
         }
 
-        if (!_workspaces.TryTake(out var workspace))
-        {
-            workspace = new Workspace(Parameters);
-        }
-
-        var timer = Stopwatch.StartNew();
-        var expanded = Expand(query, keys, workspace);
-        var expansion = timer.Elapsed;
-        var answer = Process(expanded, workspace);
-        timings = new LatticeAnswerTimings(expansion, timer.Elapsed - expansion);
-        _workspaces.Add(workspace);
-        return answer;
+        return answers;
     }
 
     private void ParallelFor(int count, Action<int> body)
@@ -326,19 +374,22 @@ public sealed unsafe class LatticePirServer : IPirServer, IDisposable
     private uint* ChunkBase(int s, int prime, int chunk) =>
         _db + ((((long)s * _context.K) + prime) * _chunks + chunk) * Parameters.N1 * Parameters.N2 * LatticePirKernels.Chunk;
 
-    internal LatticeAnswer Process(BfvCiphertext[] expanded) => Process(expanded, new Workspace(Parameters));
-
-    private LatticeAnswer Process(BfvCiphertext[] expanded, Workspace workspace)
+    internal LatticeAnswer Process(BfvCiphertext[] expanded)
     {
-        var p = Parameters;
+        var workspace = new Workspace(Parameters);
+        LayOutFirstDimensionQuery(expanded, workspace);
+        FirstDimension([workspace]);
+        return Finish(expanded, workspace);
+    }
+
+    // The first N1 expanded ciphertexts in NTT form, laid out for the kernel: [prime][chunk][row][poly][slot].
+    private void LayOutFirstDimensionQuery(BfvCiphertext[] expanded, Workspace workspace)
+    {
         var ctx = _context;
         int n = ctx.N;
         int k = ctx.K;
-        int n1 = p.N1;
-        int n2 = p.N2;
+        int n1 = Parameters.N1;
         const int chunk = LatticePirKernels.Chunk;
-
-        // First-dimension query in kernel layout: [prime][chunk][row][poly][slot], NTT form.
         var query = workspace.Query;
         ParallelFor(n1, i =>
         {
@@ -357,23 +408,59 @@ public sealed unsafe class LatticePirServer : IPirServer, IDisposable
                 }
             }
         });
+    }
 
+    // One pass over the database for the whole batch: blocks of (sub-database, prime, chunk) in
+    // parallel; within a block, each column is used by every query of the batch while it is in cache.
+    private void FirstDimension(Workspace[] batch)
+    {
+        var p = Parameters;
+        var ctx = _context;
+        int n = ctx.N;
+        int k = ctx.K;
+        int n1 = p.N1;
+        int n2 = p.N2;
+        const int chunk = LatticePirKernels.Chunk;
         int columnStride = 2 * k * n;
-        var firstLevel = workspace.FirstLevel;
-
         var path = KernelPath;
         ParallelFor(p.PlaintextsPerRecord * k * _chunks, block =>
         {
             int s = block / (k * _chunks);
             int r = block / _chunks % k;
             int c = block % _chunks;
-            fixed (ulong* q = &query[((((long)r * _chunks) + c) * n1) * 2 * chunk])
-            fixed (ulong* output = &firstLevel[s][((long)r * n) + (c * chunk)])
+            long queryOffset = ((((long)r * _chunks) + c) * n1) * 2 * chunk;
+            long outputOffset = ((long)r * n) + (c * chunk);
+            uint* db = ChunkBase(s, r, c);
+            if (batch.Length == 1)
             {
-                LatticePirKernels.FirstDimension(ChunkBase(s, r, c), q, n1, n2, ctx.Moduli[r], output, columnStride, k * n, path);
+                fixed (ulong* q = &batch[0].Query[queryOffset])
+                fixed (ulong* output = &batch[0].FirstLevel[s][outputOffset])
+                {
+                    LatticePirKernels.FirstDimension(db, q, n1, n2, ctx.Moduli[r], output, columnStride, k * n, path);
+                }
+
+                return;
+            }
+
+            for (int j = 0; j < n2; j++)
+            {
+                foreach (var w in batch)
+                {
+                    fixed (ulong* q = &w.Query[queryOffset])
+                    fixed (ulong* output = &w.FirstLevel[s][outputOffset + ((long)j * columnStride)])
+                    {
+                        LatticePirKernels.FirstDimension(db + ((long)j * n1 * chunk), q, n1, 1, ctx.Moduli[r], output, columnStride, k * n, path);
+                    }
+                }
             }
         });
+    }
 
+    private LatticeAnswer Finish(BfvCiphertext[] expanded, Workspace workspace)
+    {
+        var p = Parameters;
+        int columnStride = 2 * _context.K * _context.N;
+        var firstLevel = workspace.FirstLevel;
         var answers = new List<ulong[]>();
         for (int s = 0; s < p.PlaintextsPerRecord; s++)
         {

@@ -136,7 +136,7 @@ internal sealed class BfvContext
         }
     }
 
-    /// <summary>Writes a small signed polynomial into residue form for the primes in [0, primes), plus P when <paramref name="withSpecial"/>.</summary>
+    /// <summary>Writes a small signed polynomial into residue form for the primes in [0, primes) (k + 1 includes P).</summary>
     public void LiftSmall(ReadOnlySpan<sbyte> small, Span<ulong> poly, int primes)
     {
         for (int i = 0; i < primes; i++)

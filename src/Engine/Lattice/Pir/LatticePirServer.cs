@@ -321,13 +321,20 @@ public sealed unsafe class LatticePirServer : IPirServer, IDisposable
         int n1 = p.N1;
         int n2 = p.N2;
         int slots = n1 * n2;
-        ParallelFor(p.PlaintextsPerRecord, s =>
+        int perSubDatabase = Math.Max(1, Math.Min(_threads, slots));
+        // Workers take (sub-database, range of plaintext slots) pairs, so setup scales with threads
+        // whether records span plaintexts or not.
+        ParallelFor(p.PlaintextsPerRecord * perSubDatabase, work =>
         {
+            int s = work / perSubDatabase;
+            int part = work % perSubDatabase;
+            int firstSlot = (int)((long)slots * part / perSubDatabase);
+            int endSlot = (int)((long)slots * (part + 1) / perSubDatabase);
             var bytes = new byte[p.PlaintextBytes];
             var plain = new ulong[n];
             var lifted = new ulong[k * n];
             var record = new byte[p.RecordBytes];
-            for (int u = 0; u < slots; u++)
+            for (int u = firstSlot; u < endSlot; u++)
             {
                 Array.Clear(bytes);
                 if (u < p.PlaintextCount)

@@ -430,6 +430,100 @@ internal static class Bfv
         KeySwitchAdd(ctx, rotated1, key, out0, out1);
     }
 
+    /// <summary>
+    /// σ_g(ct) re-encrypted under s with ct and the result in NTT form: the automorphism is a slot
+    /// permutation, and only what key switching must see in coefficient form is transformed
+    /// (the digits, and the P residue of the rounded division). Same result as the coefficient-form path.
+    /// </summary>
+    public static void ApplyGaloisNtt(BfvContext ctx, BfvCiphertext ct, BfvGaloisKey key, Span<ulong> out0, Span<ulong> out1)
+    {
+        Debug.Assert(ct.IsNtt && ct.Primes == ctx.K);
+        int n = ctx.N;
+        int k = ctx.K;
+        int all = k + 1;
+        var perm = ctx.GaloisPermutation(key.GaloisElement);
+        var scratch = Scratch.Get(Scratch.Galois, 2 * k * n);
+        var rotated = scratch.AsSpan(0, k * n);
+        var coefficients = scratch.AsSpan(k * n, k * n);
+        for (int i = 0; i < k; i++)
+        {
+            var c0 = ct.C0.Slice(i * n, n);
+            var c1 = ct.C1.Slice(i * n, n);
+            var o0 = out0.Slice(i * n, n);
+            var r1 = rotated.Slice(i * n, n);
+            for (int x = 0; x < n; x++)
+            {
+                o0[x] = c0[perm[x]];
+                r1[x] = c1[perm[x]];
+            }
+        }
+
+        rotated.CopyTo(coefficients);
+        ctx.FromNtt(coefficients, k);
+
+        var ks = Scratch.Get(Scratch.KeySwitch, ((2 * all) + 1) * n);
+        var acc0 = ks.AsSpan(0, all * n);
+        var acc1 = ks.AsSpan(all * n, all * n);
+        var digit = ks.AsSpan(2 * all * n, n);
+        acc0.Clear();
+        acc1.Clear();
+        var path = KernelPaths.Best;
+        for (int i = 0; i < k; i++)
+        {
+            for (int j = 0; j < all; j++)
+            {
+                if (j == i)
+                {
+                    rotated.Slice(i * n, n).CopyTo(digit);
+                }
+                else
+                {
+                    RnsKernels.Reduce(coefficients.Slice(i * n, n), digit, ctx.Moduli[j], path);
+                    Ntt.Forward(digit, ctx.Tables[j]);
+                }
+
+                PolyKernels.MulAccumulate(digit, key.B[i].AsSpan(j * n, n), acc0.Slice(j * n, n));
+                PolyKernels.MulAccumulate(digit, key.A[i].AsSpan(j * n, n), acc1.Slice(j * n, n));
+            }
+        }
+
+        for (int j = 0; j < all; j++)
+        {
+            var mod = ctx.Moduli[j];
+            PolyKernels.ReduceWide(acc0.Slice(j * n, n), acc0.Slice(j * n, n), mod);
+            PolyKernels.ReduceWide(acc1.Slice(j * n, n), acc1.Slice(j * n, n), mod);
+        }
+
+        // round(acc / P) in NTT form: (acc_j − [acc]_P centered) · P^-1, where only the P residue needs
+        // the coefficient domain: −[acc]_P · P^-1 is formed there and transformed back per prime.
+        var accP0 = acc0.Slice(k * n, n);
+        var accP1 = acc1.Slice(k * n, n);
+        Ntt.Inverse(accP0, ctx.Tables[k]);
+        Ntt.Inverse(accP1, ctx.Tables[k]);
+        var zero = Scratch.Get(Scratch.Correction, 2 * n).AsSpan(0, 2 * n);
+        var zeros = zero[..n];
+        var correction = zero[n..];
+        zeros.Clear();
+        out1[..(k * n)].Clear();
+        for (int poly = 0; poly < 2; poly++)
+        {
+            var acc = poly == 0 ? acc0 : acc1;
+            var output = poly == 0 ? out0 : out1;
+            var accP = poly == 0 ? accP0 : accP1;
+            for (int j = 0; j < k; j++)
+            {
+                var mod = ctx.Moduli[j];
+                RnsKernels.DivideRound(zeros, accP, correction, accumulate: false, mod, ctx.Special.Value, ctx.SpecialInverse[j], path);
+                Ntt.Forward(correction, ctx.Tables[j]);
+                var accJ = acc.Slice(j * n, n);
+                PolyKernels.MulScalar(accJ, ctx.SpecialInverse[j], mod);
+                PolyKernels.Add(accJ, correction, accJ, mod);
+                var oj = output.Slice(j * n, n);
+                PolyKernels.Add(oj, accJ, oj, mod);
+            }
+        }
+    }
+
     /// <summary>Drops the last prime with rounding: c ↦ (c − [c]_(q_last)) / q_last, coefficient form.</summary>
     public static BfvCiphertext ModSwitchToNext(BfvContext ctx, BfvCiphertext ct)
     {
@@ -472,13 +566,14 @@ internal static class Scratch
     public const int Galois = 1;
     public const int Expansion = 2;
     public const int Residue = 3;
+    public const int Correction = 4;
 
     [ThreadStatic]
     private static ulong[]?[]? _buffers;
 
     public static ulong[] Get(int slot, int length)
     {
-        var all = _buffers ??= new ulong[4][];
+        var all = _buffers ??= new ulong[5][];
         var b = all[slot];
         if (b is null || b.Length < length)
         {

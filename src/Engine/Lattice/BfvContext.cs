@@ -72,6 +72,62 @@ internal sealed class BfvContext
 
     public LatticeParameters Parameters { get; }
 
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<uint, int[]> _galoisPermutations = new();
+    private int[]? _slotExponents;
+
+    /// <summary>
+    /// The NTT-domain form of σ_g: NTT(σ_g(a))[i] = NTT(a)[perm[i]]. Slot i holds a(ψ^(e_i)) for an odd
+    /// exponent e_i that depends only on the transform's layout (the same for every prime), and
+    /// σ_g(a)(ψ^e) = a(ψ^(e·g)), so perm[i] is the slot of e_i·g mod 2N.
+    /// </summary>
+    public int[] GaloisPermutation(uint galoisElement) => _galoisPermutations.GetOrAdd(galoisElement, g =>
+    {
+        var exponents = SlotExponents();
+        var slotOf = new int[2 * N];
+        for (int i = 0; i < N; i++)
+        {
+            slotOf[exponents[i]] = i;
+        }
+
+        var perm = new int[N];
+        for (int i = 0; i < N; i++)
+        {
+            perm[i] = slotOf[(int)((ulong)exponents[i] * g % (ulong)(2 * N))];
+        }
+
+        return perm;
+    });
+
+    // e_i with NTT(x)[i] = ψ^(e_i), found by transforming the monomial x modulo q_0.
+    private int[] SlotExponents()
+    {
+        if (_slotExponents is null)
+        {
+            var mod = Moduli[0];
+            ulong psi = Tables[0].Psi;
+            var exponentOf = new Dictionary<ulong, int>();
+            ulong power = 1;
+            for (int e = 0; e < 2 * N; e++)
+            {
+                exponentOf[power] = e;
+                power = mod.Mul(power, psi);
+            }
+
+            var x = new ulong[N];
+            x[1] = 1;
+            Ntt.Forward(x, Tables[0], KernelPath.Scalar);
+            var exponents = new int[N];
+            for (int i = 0; i < N; i++)
+            {
+                exponents[i] = exponentOf[x[i]];
+            }
+
+            _slotExponents = exponents;
+        }
+
+        return _slotExponents;
+    }
+
     public int N { get; }
 
     /// <summary>Number of ciphertext primes k.</summary>

@@ -110,6 +110,28 @@ public class BfvTests
     }
 
     [Fact]
+    public void Ntt_domain_automorphism_matches_the_coefficient_domain_one()
+    {
+        const int seed = 15;
+        var rng = new Random(seed);
+        using var sk = new BfvSecretKey(Ctx);
+        var m = RandomPlain(rng, Ctx.PlainModulus, Ctx.N);
+        var ct = Bfv.Encrypt(Ctx, sk, m);
+        foreach (uint g in new uint[] { 257, 129, 65, 3 })
+        {
+            var key = Bfv.GenerateGaloisKey(Ctx, sk, g);
+            var coefficient = Bfv.ApplyGalois(Ctx, ct, key);
+            var ntt = ct.Clone();
+            Bfv.ToNtt(Ctx, ntt);
+            var result = new BfvCiphertext(Ctx.N, Ctx.K, isNtt: true);
+            Bfv.ApplyGaloisNtt(Ctx, ntt, key, result.C0, result.C1);
+            Assert.Equal(Bfv.Decrypt(Ctx, sk, coefficient), Bfv.Decrypt(Ctx, sk, result));
+            Bfv.FromNtt(Ctx, result);
+            Assert.True(coefficient.Data.AsSpan().SequenceEqual(result.Data), $"g {g}: the two key-switching orders round identically");
+        }
+    }
+
+    [Fact]
     public void Modulus_switching_to_q0_keeps_the_plaintext()
     {
         const int seed = 14;

@@ -20,6 +20,7 @@ public sealed unsafe class LatticePirServer : IPirServer, IDisposable
     private readonly BfvContext _context;
     private readonly ConcurrentDictionary<ulong, LatticeGaloisKeys> _clients = new();
     private readonly ConcurrentBag<Workspace> _workspaces = [];
+    private readonly ConcurrentDictionary<int, ulong[]> _monomials = new();
     private readonly int _threads;
     private readonly int _chunks;
     private uint* _db;
@@ -256,6 +257,9 @@ public sealed unsafe class LatticePirServer : IPirServer, IDisposable
     /// <summary>The query ciphertext expanded obliviously into encryptions of its coefficients (coefficient form).</summary>
     internal BfvCiphertext[] Expand(LatticeQuery query, LatticeGaloisKeys keys) => Expand(query, keys, new Workspace(Parameters));
 
+    // The whole expansion stays in the NTT domain: automorphisms are slot permutations, the shift by
+    // x^(-2^level) is a product with that monomial's transform, and the leaves come out ready for the
+    // products (no transform per leaf); c1 is expanded from the seed directly in NTT form.
     private BfvCiphertext[] Expand(LatticeQuery query, LatticeGaloisKeys keys, Workspace workspace)
     {
         var ctx = _context;
@@ -265,40 +269,39 @@ public sealed unsafe class LatticePirServer : IPirServer, IDisposable
         int total = list.Length;
         foreach (var c in list)
         {
-            c.IsNtt = false;
+            c.IsNtt = true;
         }
 
         var ct = list[0];
         query.C0.CopyTo(ct.C0);
+        ctx.ToNtt(ct.C0, k);
         Bfv.ExpandSeed(ctx, query.Seed, 0, k, ct.C1);
-        ctx.FromNtt(ct.C1, k);
         for (int level = 0; level < Parameters.ExpansionLevels; level++)
         {
             int span = 1 << level;
             var key = keys.Keys[level];
-            int power = (2 * n) - span; // x^(-2^level) = -x^(N - 2^level)
+            var shift = MonomialNtt((2 * n) - span); // x^(-2^level) = -x^(N - 2^level)
             ParallelFor(Math.Min(span, total), a =>
             {
                 var c = list[a];
                 var rotated = Scratch.Get(Scratch.Expansion, 2 * k * n).AsSpan(0, 2 * k * n);
                 var r0 = rotated[..(k * n)];
                 var r1 = rotated[(k * n)..];
-                Bfv.ApplyGalois(ctx, c, key, r0, r1);
+                Bfv.ApplyGaloisNtt(ctx, c, key, r0, r1);
                 if (a + span < total)
                 {
                     // odd = (c − σ(c)) · x^(-2^level)
-                    var diff = Scratch.Get(Scratch.Residue, n).AsSpan(0, n);
                     var odd = list[a + span];
                     for (int poly = 0; poly < 2; poly++)
                     {
                         var rp = poly == 0 ? r0 : r1;
                         for (int i = 0; i < k; i++)
                         {
-                            PolyKernels.Sub(c.Poly(poly).Slice(i * n, n), rp.Slice(i * n, n), diff, ctx.Moduli[i]);
-                            Bfv.MultiplyByMonomialResidue(diff, odd.Poly(poly).Slice(i * n, n), power, ctx.Moduli[i]);
+                            var target = odd.Poly(poly).Slice(i * n, n);
+                            PolyKernels.Sub(c.Poly(poly).Slice(i * n, n), rp.Slice(i * n, n), target, ctx.Moduli[i]);
+                            PolyKernels.Mul(target, shift.AsSpan(i * n, n), target, ctx.Moduli[i]);
                         }
                     }
-
                 }
 
                 for (int i = 0; i < k; i++)
@@ -311,6 +314,24 @@ public sealed unsafe class LatticePirServer : IPirServer, IDisposable
 
         return list;
     }
+
+    // NTT form of the monomial x^power (power in [0, 2N)) modulo each ciphertext prime, cached.
+    private ulong[] MonomialNtt(int power) => _monomials.GetOrAdd(power, pw =>
+    {
+        var ctx = _context;
+        int n = ctx.N;
+        var result = new ulong[ctx.K * n];
+        for (int i = 0; i < ctx.K; i++)
+        {
+            var r = result.AsSpan(i * n, n);
+            var one = new ulong[n];
+            one[0] = 1;
+            Bfv.MultiplyByMonomialResidue(one, r, pw, ctx.Moduli[i]);
+            Ntt.Forward(r, ctx.Tables[i]);
+        }
+
+        return result;
+    });
 
     private void Preprocess(PirDatabase database)
     {

@@ -12,7 +12,8 @@ namespace Privomega.Pir.Engine;
 /// </summary>
 /// <remarks>
 /// Internally each record occupies <see cref="RecordStride"/> bytes: the record followed by zero
-/// padding. Records of up to 8 bytes are padded to the next power of two (1, 2, 4, 8) so a row
+/// padding. The rows never change after construction, so any number of scans may run at once; disposing while a scan
+/// runs is a caller error (the scan would read freed memory). Records of up to 8 bytes are padded to the next power of two (1, 2, 4, 8) so a row
 /// never straddles a word; longer records to a multiple of 8, so every kernel works in whole
 /// 64-bit words with vector bodies and a word tail, and memory grows by less than 8 bytes per
 /// record (R = 1 stays 1 byte per record). Padding is zero, so XORs of rows keep it zero and it is

@@ -2,7 +2,6 @@ using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.X86;
 
 namespace Privomega.Pir.Engine;
 
@@ -18,7 +17,7 @@ public static unsafe partial class XorKernels
     /// <summary>One strip's table: 16 groups × 16 entries × 64 B = 16 KiB, L1-resident while the batch reads it.</summary>
     private const int StripTableBytes = GroupsPerBlock * EntriesPerGroup * ColumnChunkBytes;
 
-    /// <summary>Strips tabulated together: the build then reads each group's 4 rows 256 contiguous bytes at a time, which the prefetchers follow.</summary>
+    /// <summary>Strips tabulated together: the build then reads each group's 4 rows 256 contiguous bytes at a time.</summary>
     private const int StripsPerBuild = 4;
 
     private const int TableBytes = StripsPerBuild * StripTableBytes;
@@ -52,15 +51,13 @@ public static unsafe partial class XorKernels
             for (int b = 0; b < blocks; b++)
             {
                 byte* blockRows = rows + ((nint)b * BlockRows * stride);
-                // The next block's rows, requested group by group while this block is tabulated (null on the last block).
-                byte* nextRows = b + 1 < blocks ? blockRows + ((nint)BlockRows * stride) : null;
                 int c0 = 0;
                 if (width == KernelWidth.Vector512)
                 {
                     while (stride - c0 >= ColumnChunkBytes)
                     {
                         int strips = Math.Min(StripsPerBuild, (stride - c0) / ColumnChunkBytes);
-                        BuildStrips512(table, blockRows + c0, stride, strips, nextRows == null ? null : nextRows + c0);
+                        BuildStrips512(table, blockRows + c0, stride, strips);
                         for (int s = 0; s < strips; s++, c0 += ColumnChunkBytes)
                         {
                             QueryStrip512(table + (s * StripTableBytes), sel + b, selectionWords, batch, acc + c0, stride);
@@ -72,7 +69,7 @@ public static unsafe partial class XorKernels
                     while (stride - c0 >= ColumnChunkBytes)
                     {
                         int strips = Math.Min(StripsPerBuild, (stride - c0) / ColumnChunkBytes);
-                        BuildStrips256(table, blockRows + c0, stride, strips, nextRows == null ? null : nextRows + c0);
+                        BuildStrips256(table, blockRows + c0, stride, strips);
                         for (int s = 0; s < strips; s++, c0 += ColumnChunkBytes)
                         {
                             QueryStrip256(table + (s * StripTableBytes), sel + b, selectionWords, batch, acc + c0, stride);
@@ -98,25 +95,6 @@ public static unsafe partial class XorKernels
             else
             {
                 MaskedSmallBatchCore(tailRows, stride, count - done, sel + blocks, selectionWords, batch, acc, width);
-            }
-        }
-    }
-
-    /// <summary>
-    /// Requests one group's rows of the next block while this block is tabulated. The build issues 15 stores per 4 row
-    /// loads, so its own loads leave few misses in flight and it would wait on memory. No effect off x86.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void PrefetchGroup(byte* rows, int stride, int bytes)
-    {
-        if (Sse.IsSupported)
-        {
-            for (int r = 0; r < GroupRows; r++, rows += stride)
-            {
-                for (int i = 0; i < bytes; i += 64)
-                {
-                    Sse.Prefetch0(rows + i);
-                }
             }
         }
     }
@@ -150,15 +128,10 @@ public static unsafe partial class XorKernels
 
     /// <summary>Tabulates <paramref name="strips"/> 64-byte strips of a 64-row block with Vector256: per group, 4 row loads and 15 stores per 32-byte lane.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void BuildStrips256(byte* table, byte* blockRows, int stride, int strips, byte* next)
+    private static void BuildStrips256(byte* table, byte* blockRows, int stride, int strips)
     {
         for (int g = 0; g < GroupsPerBlock; g++)
         {
-            if (next != null)
-            {
-                PrefetchGroup(next + ((nint)g * GroupRows * stride), stride, strips * ColumnChunkBytes);
-            }
-
             byte* e = table + ((nint)g * EntriesPerGroup * ColumnChunkBytes);
             byte* r = blockRows + ((nint)g * GroupRows * stride);
             for (int j = 0, end = strips * ColumnChunkBytes; j < end; j += 32)
@@ -220,15 +193,10 @@ public static unsafe partial class XorKernels
 
     /// <summary><see cref="BuildStrips256"/> with Vector512 lanes.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void BuildStrips512(byte* table, byte* blockRows, int stride, int strips, byte* next)
+    private static void BuildStrips512(byte* table, byte* blockRows, int stride, int strips)
     {
         for (int g = 0; g < GroupsPerBlock; g++)
         {
-            if (next != null)
-            {
-                PrefetchGroup(next + ((nint)g * GroupRows * stride), stride, strips * ColumnChunkBytes);
-            }
-
             byte* e = table + ((nint)g * EntriesPerGroup * ColumnChunkBytes);
             byte* r = blockRows + ((nint)g * GroupRows * stride);
             for (int j = 0, end = strips * ColumnChunkBytes; j < end; j += 64)

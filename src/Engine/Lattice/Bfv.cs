@@ -565,15 +565,14 @@ internal static class Scratch
     public const int KeySwitch = 0;
     public const int Galois = 1;
     public const int Expansion = 2;
-    public const int Residue = 3;
-    public const int Correction = 4;
+    public const int Correction = 3;
 
     [ThreadStatic]
     private static ulong[]?[]? _buffers;
 
     public static ulong[] Get(int slot, int length)
     {
-        var all = _buffers ??= new ulong[5][];
+        var all = _buffers ??= new ulong[4][];
         var b = all[slot];
         if (b is null || b.Length < length)
         {

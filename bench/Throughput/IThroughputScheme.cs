@@ -41,5 +41,6 @@ internal static class ThroughputSchemes
     [
         new XorThroughput(),
         new DpfThroughput(),
+        new LatticeThroughput(),
     ];
 }

@@ -24,7 +24,12 @@ internal sealed record ThroughputResult(
     long AnswerBytes,
     double SecondsPerPass,
     double CpuShare,
-    bool Verified);
+    bool Verified)
+{
+    /// <summary>Scheme-specific fields (<see cref="IThroughputDetails"/>), written as extra top-level JSON fields.</summary>
+    [System.Text.Json.Serialization.JsonExtensionData]
+    public Dictionary<string, object>? Details { get; init; }
+}
 
 /// <summary>What to sweep. Empty <see cref="Records"/> means the default sizes, from cache-resident to 1 GiB.</summary>
 internal sealed record ThroughputOptions(string[] Schemes, long[] Records, int RecordBytes, int[] Threads, int[] Batches, bool Json);
@@ -163,7 +168,10 @@ internal static class ThroughputCommand
             run.AnswerBytes,
             pass,
             cpuShare,
-            verified);
+            verified)
+        {
+            Details = (run as IThroughputDetails)?.Details,
+        };
     }
 
     /// <summary>

@@ -1,0 +1,654 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+
+namespace Privomega.Pir.Engine.Lattice;
+
+/// <summary>Where one lattice answer spent its time.</summary>
+/// <param name="Expansion">Seed expansion and oblivious query expansion (automorphisms, key switching).</param>
+/// <param name="Processing">Both dimensions' products, decomposition and modulus switching.</param>
+public readonly record struct LatticeAnswerTimings(TimeSpan Expansion, TimeSpan Processing);
+
+/// <summary>
+/// The server of single-server lattice PIR over one database snapshot. At construction the records
+/// are packed into plaintexts, lifted modulo each ciphertext prime and transformed to NTT form once,
+/// and stored as 32-bit values in 64-byte-aligned native memory laid out for the first-dimension
+/// kernel (prime, chunk of NTT slots, column, row). Galois keys are registered once per client id.
+/// </summary>
+public sealed unsafe class LatticePirServer : IPirServer, IDisposable
+{
+    private readonly BfvContext _context;
+    private readonly ConcurrentDictionary<ulong, LatticeGaloisKeys> _clients = new();
+    private readonly ConcurrentBag<Workspace> _workspaces = [];
+    private readonly ConcurrentDictionary<int, ulong[]> _monomials = new();
+    private readonly int _threads;
+    private readonly int _chunks;
+    private uint* _db;
+    private readonly nuint _dbBytes;
+
+    /// <summary>Preprocesses <paramref name="database"/> for <paramref name="parameters"/>; <paramref name="threads"/> workers answer each query.</summary>
+    public LatticePirServer(PirDatabase database, LatticePirParameters parameters, int threads = 1)
+    {
+        ArgumentNullException.ThrowIfNull(database);
+        ArgumentNullException.ThrowIfNull(parameters);
+        if (database.RecordCount != parameters.RecordCount || database.RecordBytes != parameters.RecordBytes)
+        {
+            LatticeThrow.Argument(nameof(parameters), $"parameters are for {parameters.RecordCount} x {parameters.RecordBytes} B; the database is {database.RecordCount} x {database.RecordBytes} B.");
+        }
+
+        if (threads is < 1 or > 256)
+        {
+            LatticeThrow.ArgumentOutOfRange(nameof(threads), threads, "1..256");
+        }
+
+        if (parameters.Encryption.N % LatticePirKernels.Chunk != 0)
+        {
+            LatticeThrow.ArgumentOutOfRange(nameof(parameters), parameters.Encryption.N, $"N a multiple of {LatticePirKernels.Chunk}");
+        }
+
+        Parameters = parameters;
+        _threads = threads;
+        _context = BfvContext.Get(parameters.Encryption);
+        _chunks = _context.N / LatticePirKernels.Chunk;
+        _dbBytes = (nuint)parameters.PreprocessedBytes;
+        _db = (uint*)NativeMemory.AlignedAlloc(_dbBytes, 64);
+        var timer = Stopwatch.StartNew();
+        Preprocess(database);
+        SetupTime = timer.Elapsed;
+    }
+
+    /// <summary>Frees the preprocessed database if <see cref="Dispose"/> was never called.</summary>
+    ~LatticePirServer() => Free();
+
+    /// <summary>The database layout.</summary>
+    public LatticePirParameters Parameters { get; }
+
+    /// <summary>Time the one-off preprocessing took.</summary>
+    public TimeSpan SetupTime { get; }
+
+    /// <summary>Number of clients with registered keys.</summary>
+    public int ClientCount => _clients.Count;
+
+    /// <summary>Vector width in bits of the kernels this machine dispatches to (0 = scalar).</summary>
+    public static int KernelVectorWidth => KernelPaths.Best switch
+    {
+        KernelPath.Vector512 => 512,
+        KernelPath.Vector256 => 256,
+        _ => 0,
+    };
+
+    /// <summary>Which kernels to use (tests pin the scalar specification).</summary>
+    internal KernelPath KernelPath { get; set; } = KernelPaths.Best;
+
+    /// <inheritdoc />
+    public PirSchemeKind Scheme => PirSchemeKind.Lattice;
+
+    /// <summary>Keeps <paramref name="keys"/> for queries that carry <paramref name="clientId"/> (replacing earlier keys).</summary>
+    public void RegisterClient(ulong clientId, LatticeGaloisKeys keys)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        if (!Compatible(keys.Parameters))
+        {
+            LatticeThrow.Argument(nameof(keys), $"keys are for {keys.Parameters}; expected {Parameters}.");
+        }
+
+        _clients[clientId] = keys;
+    }
+
+    /// <summary>Forgets a client's keys; false when none were registered.</summary>
+    public bool UnregisterClient(ulong clientId) => _clients.TryRemove(clientId, out _);
+
+    private bool Compatible(LatticePirParameters other) =>
+        other.Encryption == Parameters.Encryption && other.RecordCount == Parameters.RecordCount
+        && other.RecordBytes == Parameters.RecordBytes && other.N1 == Parameters.N1 && other.N2 == Parameters.N2
+        && other.Dimensions == Parameters.Dimensions;
+
+    /// <inheritdoc />
+    public PirAnswer Answer(PirQuery query)
+    {
+        if (query is not LatticeQuery lattice)
+        {
+            LatticeThrow.Argument(nameof(query), $"query is {query?.GetType().Name ?? "null"}; expected {nameof(LatticeQuery)}.");
+            return null;
+        }
+
+        return Answer(lattice, out _);
+    }
+
+    /// <summary>
+    /// Answers several queries with one pass over the preprocessed database: each query is expanded on
+    /// its own, then every database column is multiplied by all the batch's first-dimension queries
+    /// while it is in cache, then each query finishes its second dimension.
+    /// </summary>
+    public PirAnswer[] AnswerBatch(ReadOnlySpan<PirQuery> queries)
+    {
+        var lattice = new LatticeQuery[queries.Length];
+        for (int i = 0; i < lattice.Length; i++)
+        {
+            if (queries[i] is not LatticeQuery q)
+            {
+                LatticeThrow.Argument(nameof(queries), $"queries[{i}] is {queries[i]?.GetType().Name ?? "null"}; expected {nameof(LatticeQuery)}.");
+                return [];
+            }
+
+            lattice[i] = q;
+        }
+
+        // A PirAnswer[] rather than the covariant LatticeAnswer[], so callers can write to it or take spans.
+        return [.. AnswerCore(lattice, out _)];
+    }
+
+    /// <summary>Answers one query and reports where the time went.</summary>
+    public LatticeAnswer Answer(LatticeQuery query, out LatticeAnswerTimings timings)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        return AnswerCore([query], out timings)[0];
+    }
+
+    private LatticeAnswer[] AnswerCore(LatticeQuery[] queries, out LatticeAnswerTimings timings)
+    {
+        ObjectDisposedException.ThrowIf(_db is null, this);
+        var keys = new LatticeGaloisKeys[queries.Length];
+        for (int i = 0; i < queries.Length; i++)
+        {
+            if (!Compatible(queries[i].Parameters))
+            {
+                LatticeThrow.Argument(nameof(queries), $"query is for {queries[i].Parameters}; expected {Parameters}.");
+            }
+
+            if (!_clients.TryGetValue(queries[i].ClientId, out var registered))
+            {
+                LatticeThrow.InvalidOperation("The query's client id has no registered Galois keys; register them first.");
+                timings = default;
+                return [];
+            }
+
+            keys[i] = registered;
+        }
+
+        var workspaces = new Workspace[queries.Length];
+        var expanded = new BfvCiphertext[queries.Length][];
+        var answers = new LatticeAnswer[queries.Length];
+        try
+        {
+            var timer = Stopwatch.StartNew();
+            for (int i = 0; i < queries.Length; i++)
+            {
+                workspaces[i] = _workspaces.TryTake(out var w) ? w : new Workspace(Parameters);
+                expanded[i] = Expand(queries[i], keys[i], workspaces[i]);
+            }
+
+            var expansion = timer.Elapsed;
+            for (int i = 0; i < queries.Length; i++)
+            {
+                LayOutFirstDimensionQuery(expanded[i], workspaces[i]);
+            }
+
+            FirstDimension(workspaces);
+            for (int i = 0; i < queries.Length; i++)
+            {
+                answers[i] = Finish(expanded[i], workspaces[i]);
+            }
+
+            timings = new LatticeAnswerTimings(expansion / queries.Length, (timer.Elapsed - expansion) / queries.Length);
+        }
+        finally
+        {
+            foreach (var w in workspaces)
+            {
+                if (w is not null)
+                {
+                    _workspaces.Add(w);
+                }
+            }
+        }
+
+        return answers;
+    }
+
+    private void ParallelFor(int count, Action<int> body)
+    {
+        if (_threads == 1 || count == 1)
+        {
+            for (int i = 0; i < count; i++)
+            {
+                body(i);
+            }
+        }
+        else
+        {
+            Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = _threads }, body);
+        }
+    }
+
+    /// <summary>
+    /// The buffers one answer needs (expanded query, the first dimension's query layout and results),
+    /// about 2·(N1 + N2 + N2·s)·k·N·8 bytes; reused across queries so answers do not churn the
+    /// large-object heap.
+    /// </summary>
+    internal sealed class Workspace
+    {
+        public Workspace(LatticePirParameters p)
+        {
+            int n = p.Encryption.N;
+            int k = p.Encryption.CiphertextModuli.Count;
+            int total = p.Dimensions == 1 ? p.N1 : p.N1 + p.N2;
+            Expanded = new BfvCiphertext[total];
+            for (int i = 0; i < total; i++)
+            {
+                Expanded[i] = new BfvCiphertext(n, k, isNtt: false);
+            }
+
+            Query = new ulong[(long)k * n * p.N1 * 2];
+            FirstLevel = new ulong[p.PlaintextsPerRecord][];
+            for (int s = 0; s < FirstLevel.Length; s++)
+            {
+                FirstLevel[s] = new ulong[(long)p.N2 * 2 * k * n];
+            }
+        }
+
+        public BfvCiphertext[] Expanded { get; }
+
+        public ulong[] Query { get; }
+
+        public ulong[][] FirstLevel { get; }
+    }
+
+    /// <summary>The query ciphertext expanded obliviously into encryptions of its coefficients (coefficient form).</summary>
+    internal BfvCiphertext[] Expand(LatticeQuery query, LatticeGaloisKeys keys) => Expand(query, keys, new Workspace(Parameters));
+
+    // The whole expansion stays in the NTT domain: automorphisms are slot permutations, the shift by
+    // x^(-2^level) is a product with that monomial's transform, and the leaves come out ready for the
+    // products (no transform per leaf); c1 is expanded from the seed directly in NTT form.
+    private BfvCiphertext[] Expand(LatticeQuery query, LatticeGaloisKeys keys, Workspace workspace)
+    {
+        var ctx = _context;
+        int n = ctx.N;
+        int k = ctx.K;
+        var list = workspace.Expanded;
+        int total = list.Length;
+        foreach (var c in list)
+        {
+            c.IsNtt = true;
+        }
+
+        var ct = list[0];
+        query.C0.CopyTo(ct.C0);
+        ctx.ToNtt(ct.C0, k);
+        Bfv.ExpandSeed(ctx, query.Seed, 0, k, ct.C1);
+        for (int level = 0; level < Parameters.ExpansionLevels; level++)
+        {
+            int span = 1 << level;
+            var key = keys.Keys[level];
+            var shift = MonomialNtt((2 * n) - span); // x^(-2^level) = -x^(N - 2^level)
+            ParallelFor(Math.Min(span, total), a =>
+            {
+                var c = list[a];
+                var rotated = Scratch.Get(Scratch.Expansion, 2 * k * n).AsSpan(0, 2 * k * n);
+                var r0 = rotated[..(k * n)];
+                var r1 = rotated[(k * n)..];
+                Bfv.ApplyGaloisNtt(ctx, c, key, r0, r1);
+                if (a + span < total)
+                {
+                    // odd = (c − σ(c)) · x^(-2^level)
+                    var odd = list[a + span];
+                    for (int poly = 0; poly < 2; poly++)
+                    {
+                        var rp = poly == 0 ? r0 : r1;
+                        for (int i = 0; i < k; i++)
+                        {
+                            var target = odd.Poly(poly).Slice(i * n, n);
+                            PolyKernels.Sub(c.Poly(poly).Slice(i * n, n), rp.Slice(i * n, n), target, ctx.Moduli[i]);
+                            PolyKernels.Mul(target, shift.AsSpan(i * n, n), target, ctx.Moduli[i]);
+                        }
+                    }
+                }
+
+                for (int i = 0; i < k; i++)
+                {
+                    PolyKernels.Add(c.C0.Slice(i * n, n), r0.Slice(i * n, n), c.C0.Slice(i * n, n), ctx.Moduli[i]);
+                    PolyKernels.Add(c.C1.Slice(i * n, n), r1.Slice(i * n, n), c.C1.Slice(i * n, n), ctx.Moduli[i]);
+                }
+            });
+        }
+
+        return list;
+    }
+
+    // NTT form of the monomial x^power (power in [0, 2N)) modulo each ciphertext prime, cached.
+    private ulong[] MonomialNtt(int power) => _monomials.GetOrAdd(power, pw =>
+    {
+        var ctx = _context;
+        int n = ctx.N;
+        var result = new ulong[ctx.K * n];
+        for (int i = 0; i < ctx.K; i++)
+        {
+            var r = result.AsSpan(i * n, n);
+            var one = new ulong[n];
+            one[0] = 1;
+            Bfv.MultiplyByMonomialResidue(one, r, pw, ctx.Moduli[i]);
+            Ntt.Forward(r, ctx.Tables[i]);
+        }
+
+        return result;
+    });
+
+    private void Preprocess(PirDatabase database)
+    {
+        var p = Parameters;
+        var ctx = _context;
+        int n = ctx.N;
+        int k = ctx.K;
+        int n1 = p.N1;
+        int n2 = p.N2;
+        int slots = n1 * n2;
+        int perSubDatabase = Math.Max(1, Math.Min(_threads, slots));
+        // Workers take (sub-database, range of plaintext slots) pairs, so setup scales with threads
+        // whether records span plaintexts or not.
+        ParallelFor(p.PlaintextsPerRecord * perSubDatabase, work =>
+        {
+            int s = work / perSubDatabase;
+            int part = work % perSubDatabase;
+            int firstSlot = (int)((long)slots * part / perSubDatabase);
+            int endSlot = (int)((long)slots * (part + 1) / perSubDatabase);
+            var bytes = new byte[p.PlaintextBytes];
+            var plain = new ulong[n];
+            var lifted = new ulong[k * n];
+            var record = new byte[p.RecordBytes];
+            for (int u = firstSlot; u < endSlot; u++)
+            {
+                Array.Clear(bytes);
+                if (u < p.PlaintextCount)
+                {
+                    if (p.PlaintextsPerRecord == 1)
+                    {
+                        long first = (long)u * p.RecordsPerPlaintext;
+                        int count = (int)Math.Min(p.RecordsPerPlaintext, p.RecordCount - first);
+                        for (int r = 0; r < count; r++)
+                        {
+                            database.CopyRecord(first + r, bytes.AsSpan(r * p.RecordBytes, p.RecordBytes));
+                        }
+                    }
+                    else
+                    {
+                        database.CopyRecord(u, record);
+                        int start = s * p.PlaintextBytes;
+                        int length = Math.Min(p.PlaintextBytes, p.RecordBytes - start);
+                        record.AsSpan(start, length).CopyTo(bytes);
+                    }
+                }
+
+                LatticePlaintextCodec.Encode(bytes, plain, ctx.PlainBits);
+                ctx.LiftPlain(plain, lifted, k);
+                ctx.ToNtt(lifted, k);
+                int row = u / n2;
+                int column = u % n2;
+                for (int r = 0; r < k; r++)
+                {
+                    for (int c = 0; c < _chunks; c++)
+                    {
+                        uint* dst = ChunkBase(s, r, c) + (((long)column * n1) + row) * LatticePirKernels.Chunk;
+                        for (int x = 0; x < LatticePirKernels.Chunk; x++)
+                        {
+                            dst[x] = (uint)lifted[(r * n) + (c * LatticePirKernels.Chunk) + x];
+                        }
+                    }
+                }
+            }
+        });
+    }
+
+    // Start of the (sub-database, prime, chunk) block: N2 columns × N1 rows × Chunk slots.
+    private uint* ChunkBase(int s, int prime, int chunk) =>
+        _db + ((((long)s * _context.K) + prime) * _chunks + chunk) * Parameters.N1 * Parameters.N2 * LatticePirKernels.Chunk;
+
+    internal LatticeAnswer Process(BfvCiphertext[] expanded)
+    {
+        var workspace = new Workspace(Parameters);
+        LayOutFirstDimensionQuery(expanded, workspace);
+        FirstDimension([workspace]);
+        return Finish(expanded, workspace);
+    }
+
+    // The first N1 expanded ciphertexts in NTT form, laid out for the kernel: [prime][chunk][row][poly][slot].
+    private void LayOutFirstDimensionQuery(BfvCiphertext[] expanded, Workspace workspace)
+    {
+        var ctx = _context;
+        int n = ctx.N;
+        int k = ctx.K;
+        int n1 = Parameters.N1;
+        const int chunk = LatticePirKernels.Chunk;
+        var query = workspace.Query;
+        ParallelFor(n1, i =>
+        {
+            var ct = expanded[i];
+            Bfv.ToNtt(ctx, ct);
+            for (int poly = 0; poly < 2; poly++)
+            {
+                var src = ct.Poly(poly);
+                for (int r = 0; r < k; r++)
+                {
+                    for (int c = 0; c < _chunks; c++)
+                    {
+                        long dst = ((((long)r * _chunks) + c) * n1 + i) * 2 * chunk + (poly * chunk);
+                        src.Slice((r * n) + (c * chunk), chunk).CopyTo(query.AsSpan((int)dst, chunk));
+                    }
+                }
+            }
+        });
+    }
+
+    // One pass over the database for the whole batch: blocks of (sub-database, prime, chunk) in
+    // parallel; within a block, each column is used by every query of the batch while it is in cache.
+    private void FirstDimension(Workspace[] batch)
+    {
+        var p = Parameters;
+        var ctx = _context;
+        int n = ctx.N;
+        int k = ctx.K;
+        int n1 = p.N1;
+        int n2 = p.N2;
+        const int chunk = LatticePirKernels.Chunk;
+        int columnStride = 2 * k * n;
+        var path = KernelPath;
+        ParallelFor(p.PlaintextsPerRecord * k * _chunks, block =>
+        {
+            int s = block / (k * _chunks);
+            int r = block / _chunks % k;
+            int c = block % _chunks;
+            long queryOffset = ((((long)r * _chunks) + c) * n1) * 2 * chunk;
+            long outputOffset = ((long)r * n) + (c * chunk);
+            uint* db = ChunkBase(s, r, c);
+            if (batch.Length == 1)
+            {
+                fixed (ulong* q = &batch[0].Query[queryOffset])
+                fixed (ulong* output = &batch[0].FirstLevel[s][outputOffset])
+                {
+                    LatticePirKernels.FirstDimension(db, q, n1, n2, ctx.Moduli[r], output, columnStride, k * n, path);
+                }
+
+                return;
+            }
+
+            for (int j = 0; j < n2; j++)
+            {
+                foreach (var w in batch)
+                {
+                    fixed (ulong* q = &w.Query[queryOffset])
+                    fixed (ulong* output = &w.FirstLevel[s][outputOffset + ((long)j * columnStride)])
+                    {
+                        LatticePirKernels.FirstDimension(db + ((long)j * n1 * chunk), q, n1, 1, ctx.Moduli[r], output, columnStride, k * n, path);
+                    }
+                }
+            }
+        });
+    }
+
+    private LatticeAnswer Finish(BfvCiphertext[] expanded, Workspace workspace)
+    {
+        var p = Parameters;
+        int columnStride = 2 * _context.K * _context.N;
+        var firstLevel = workspace.FirstLevel;
+        var answers = new List<ulong[]>();
+        for (int s = 0; s < p.PlaintextsPerRecord; s++)
+        {
+            if (p.Dimensions == 1)
+            {
+                answers.Add(SwitchToQ0(firstLevel[s].AsSpan(0, columnStride)));
+            }
+            else
+            {
+                answers.AddRange(SecondDimension(firstLevel[s], expanded));
+            }
+        }
+
+        return new LatticeAnswer(p, [.. answers]);
+    }
+
+    // NTT-form ciphertext over k primes → coefficient form → modulus switched to q_0 (c0 ‖ c1, 2N values).
+    private ulong[] SwitchToQ0(Span<ulong> nttCiphertext)
+    {
+        int n = _context.N;
+        int k = _context.K;
+        SwitchToQ0InPlace(nttCiphertext);
+        var result = new ulong[2 * n];
+        nttCiphertext[..n].CopyTo(result);
+        nttCiphertext.Slice(k * n, n).CopyTo(result.AsSpan(n));
+        return result;
+    }
+
+    // In place: both polynomials leave the NTT domain and drop primes k-1 … 1 with rounding; residue 0
+    // of each polynomial then holds the ciphertext modulo q_0.
+    private void SwitchToQ0InPlace(Span<ulong> ciphertext)
+    {
+        var ctx = _context;
+        int n = ctx.N;
+        int k = ctx.K;
+        var path = KernelPaths.Best;
+        for (int poly = 0; poly < 2; poly++)
+        {
+            var x = ciphertext.Slice(poly * k * n, k * n);
+            ctx.FromNtt(x, k);
+            for (int level = k; level >= 2; level--)
+            {
+                var last = x.Slice((level - 1) * n, n);
+                for (int j = 0; j < level - 1; j++)
+                {
+                    var xj = x.Slice(j * n, n);
+                    RnsKernels.DivideRound(xj, last, xj, accumulate: false, ctx.Moduli[j], ctx.Moduli[level - 1].Value, ctx.LastInverse[level][j], path);
+                }
+            }
+        }
+    }
+
+    private ulong[][] SecondDimension(ulong[] firstLevel, BfvCiphertext[] expanded)
+    {
+        var p = Parameters;
+        var ctx = _context;
+        int n = ctx.N;
+        int k = ctx.K;
+        int n1 = p.N1;
+        int n2 = p.N2;
+        int pieces = p.PiecesPerPolynomial;
+        int f = 2 * pieces;
+        int ctLength = 2 * k * n;
+        int logt = ctx.PlainBits;
+        ulong tMask = ctx.PlainModulus - 1;
+
+        ParallelFor(n2, j => Bfv.ToNtt(ctx, expanded[n1 + j]));
+
+        // Each worker takes a range of columns: switch column j's first-level result to q_0, cut it into
+        // base-t digits (the second dimension's plaintexts), lift and transform each, and accumulate
+        // query2_j · digit into one accumulator per digit, lazily (at most 15 products per reduction).
+        int workers = Math.Min(_threads, n2);
+        var partial = new ulong[workers][];
+        ParallelFor(workers, w =>
+        {
+            int first = (int)((long)n2 * w / workers);
+            int end = (int)((long)n2 * (w + 1) / workers);
+            var acc = new ulong[f * ctLength];
+            var piece = new ulong[n];
+            var lifted = new ulong[k * n];
+            int pending = 0;
+            for (int j = first; j < end; j++)
+            {
+                var column = firstLevel.AsSpan(j * ctLength, ctLength);
+                SwitchToQ0InPlace(column);
+                var q = expanded[n1 + j];
+                for (int poly = 0; poly < 2; poly++)
+                {
+                    var small = column.Slice(poly * k * n, n);
+                    for (int d = 0; d < pieces; d++)
+                    {
+                        for (int c = 0; c < n; c++)
+                        {
+                            piece[c] = (small[c] >> (d * logt)) & tMask;
+                        }
+
+                        ctx.LiftPlain(piece, lifted, k);
+                        ctx.ToNtt(lifted, k);
+                        int digit = (poly * pieces) + d;
+                        for (int qPoly = 0; qPoly < 2; qPoly++)
+                        {
+                            var qp = q.Poly(qPoly);
+                            for (int r = 0; r < k; r++)
+                            {
+                                PolyKernels.MulAccumulate(qp.Slice(r * n, n), lifted.AsSpan(r * n, n), acc.AsSpan((digit * ctLength) + (((qPoly * k) + r) * n), n));
+                            }
+                        }
+                    }
+                }
+
+                if (++pending == 15)
+                {
+                    ReduceAll(acc, k, n);
+                    pending = 0;
+                }
+            }
+
+            ReduceAll(acc, k, n);
+            partial[w] = acc;
+        });
+
+        var total = partial[0];
+        for (int w = 1; w < workers; w++)
+        {
+            for (int residue = 0; residue < total.Length / n; residue++)
+            {
+                var span = total.AsSpan(residue * n, n);
+                PolyKernels.Add(span, partial[w].AsSpan(residue * n, n), span, ctx.Moduli[residue % k]);
+            }
+        }
+
+        var result = new ulong[f][];
+        ParallelFor(f, digit => result[digit] = SwitchToQ0(total.AsSpan(digit * ctLength, ctLength)));
+        return result;
+    }
+
+    // Reduces every residue of a [..][prime][slot] accumulator (residue i belongs to prime i mod k).
+    private void ReduceAll(ulong[] acc, int k, int n)
+    {
+        for (int residue = 0; residue < acc.Length / n; residue++)
+        {
+            var span = acc.AsSpan(residue * n, n);
+            PolyKernels.ReduceWide(span, span, _context.Moduli[residue % k]);
+        }
+    }
+
+    private void Free()
+    {
+        if (_db is not null)
+        {
+            NativeMemory.Clear(_db, _dbBytes);
+            NativeMemory.AlignedFree(_db);
+            _db = null;
+        }
+    }
+
+    /// <summary>Zeroes and frees the preprocessed database.</summary>
+    public void Dispose()
+    {
+        Free();
+        GC.SuppressFinalize(this);
+    }
+}

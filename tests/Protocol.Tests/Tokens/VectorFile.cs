@@ -1,0 +1,15 @@
+using System.Text.Json;
+
+namespace Privomega.Protocol.Tests.Tokens;
+
+/// <summary>Reads published vector files copied next to the test assembly.</summary>
+internal static class VectorFile
+{
+    public static JsonDocument Load(string name) =>
+        JsonDocument.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Vectors", name)));
+
+    public static byte[] Hex(this JsonElement element, string property) =>
+        element.TryGetProperty(property, out JsonElement value) ? Convert.FromHexString(value.GetString()!) : [];
+
+    public static string Str(this JsonElement element, string property) => element.GetProperty(property).GetString()!;
+}

@@ -1,0 +1,143 @@
+using System.Diagnostics;
+using Privomega.Protocol.Interop;
+
+namespace Privomega.Protocol.Primitives;
+
+/// <summary>
+/// XChaCha20-Poly1305 (draft-irtf-cfrg-xchacha) over libsodium: a 32-byte key, a 24-byte nonce
+/// that is safe to draw at random, and a 16-byte tag appended to the ciphertext.
+/// </summary>
+public static class XChaCha20Poly1305
+{
+    /// <summary>The key size in bytes.</summary>
+    public const int KeySize = Libsodium.crypto_aead_xchacha20poly1305_ietf_KEYBYTES;
+
+    /// <summary>The nonce size in bytes.</summary>
+    public const int NonceSize = Libsodium.crypto_aead_xchacha20poly1305_ietf_NPUBBYTES;
+
+    /// <summary>The tag size in bytes (ciphertext length = plaintext length + this).</summary>
+    public const int TagSize = Libsodium.crypto_aead_xchacha20poly1305_ietf_ABYTES;
+
+    /// <summary>Encrypts <paramref name="plaintext"/> into <paramref name="ciphertext"/> (plaintext length + 16 bytes).</summary>
+    public static void Seal(ReadOnlySpan<byte> key, ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> plaintext, ReadOnlySpan<byte> associatedData, Span<byte> ciphertext)
+    {
+        ValidateKeyAndNonce(key, nonce);
+        if (ciphertext.Length != plaintext.Length + TagSize)
+        {
+            ProtocolThrow.ArgumentLength(nameof(ciphertext), ciphertext.Length, plaintext.Length + TagSize);
+        }
+
+        // libsodium supports in-place encryption only at the same address; partial overlap corrupts output.
+        if (ciphertext.Overlaps(plaintext, out int offset) && offset != 0)
+        {
+            ProtocolThrow.Overlap(nameof(ciphertext));
+        }
+
+        SealCore(key, nonce, plaintext, associatedData, ciphertext);
+    }
+
+    /// <summary>Encrypts <paramref name="plaintext"/> and returns ciphertext ‖ tag.</summary>
+    public static byte[] Seal(ReadOnlySpan<byte> key, ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> plaintext, ReadOnlySpan<byte> associatedData)
+    {
+        ValidateKeyAndNonce(key, nonce);
+        byte[] ciphertext = new byte[plaintext.Length + TagSize];
+        SealCore(key, nonce, plaintext, associatedData, ciphertext);
+        return ciphertext;
+    }
+
+    /// <summary>
+    /// Decrypts and authenticates <paramref name="ciphertext"/> into <paramref name="plaintext"/>
+    /// (ciphertext length − 16 bytes). False, with <paramref name="plaintext"/> zeroed, if the tag
+    /// does not verify or the ciphertext is shorter than a tag.
+    /// </summary>
+    public static bool TryOpen(ReadOnlySpan<byte> key, ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> ciphertext, ReadOnlySpan<byte> associatedData, Span<byte> plaintext)
+    {
+        ValidateKeyAndNonce(key, nonce);
+        if (ciphertext.Length < TagSize)
+        {
+            return false;
+        }
+
+        if (plaintext.Length != ciphertext.Length - TagSize)
+        {
+            ProtocolThrow.ArgumentLength(nameof(plaintext), plaintext.Length, ciphertext.Length - TagSize);
+        }
+
+        if (plaintext.Overlaps(ciphertext, out int offset) && offset != 0)
+        {
+            ProtocolThrow.Overlap(nameof(plaintext));
+        }
+
+        return TryOpenCore(key, nonce, ciphertext, associatedData, plaintext);
+    }
+
+    /// <summary>Decrypts and authenticates; returns the plaintext, or null if it does not verify.</summary>
+    public static byte[]? TryOpen(ReadOnlySpan<byte> key, ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> ciphertext, ReadOnlySpan<byte> associatedData)
+    {
+        ValidateKeyAndNonce(key, nonce);
+        if (ciphertext.Length < TagSize)
+        {
+            return null;
+        }
+
+        byte[] plaintext = new byte[ciphertext.Length - TagSize];
+        return TryOpenCore(key, nonce, ciphertext, associatedData, plaintext) ? plaintext : null;
+    }
+
+    private static void ValidateKeyAndNonce(ReadOnlySpan<byte> key, ReadOnlySpan<byte> nonce)
+    {
+        if (key.Length != KeySize)
+        {
+            ProtocolThrow.ArgumentLength(nameof(key), key.Length, KeySize);
+        }
+
+        if (nonce.Length != NonceSize)
+        {
+            ProtocolThrow.ArgumentLength(nameof(nonce), nonce.Length, NonceSize);
+        }
+    }
+
+    internal static unsafe void SealCore(ReadOnlySpan<byte> key, ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> plaintext, ReadOnlySpan<byte> associatedData, Span<byte> ciphertext)
+    {
+        Debug.Assert(key.Length == KeySize && nonce.Length == NonceSize && ciphertext.Length == plaintext.Length + TagSize);
+        Sodium.EnsureInitialized();
+        fixed (byte* c = ciphertext)
+        fixed (byte* m = plaintext)
+        fixed (byte* ad = associatedData)
+        fixed (byte* npub = nonce)
+        fixed (byte* k = key)
+        {
+            ulong length;
+            if (Libsodium.crypto_aead_xchacha20poly1305_ietf_encrypt(c, &length, m, (ulong)plaintext.Length, ad, (ulong)associatedData.Length, null, npub, k) != 0)
+            {
+                ProtocolThrow.Cryptographic("XChaCha20-Poly1305 encryption");
+            }
+
+            Debug.Assert(length == (ulong)ciphertext.Length);
+        }
+    }
+
+    internal static unsafe bool TryOpenCore(ReadOnlySpan<byte> key, ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> ciphertext, ReadOnlySpan<byte> associatedData, Span<byte> plaintext)
+    {
+        Debug.Assert(key.Length == KeySize && nonce.Length == NonceSize && plaintext.Length == ciphertext.Length - TagSize);
+        Sodium.EnsureInitialized();
+        int result;
+        fixed (byte* m = plaintext)
+        fixed (byte* c = ciphertext)
+        fixed (byte* ad = associatedData)
+        fixed (byte* npub = nonce)
+        fixed (byte* k = key)
+        {
+            ulong length;
+            result = Libsodium.crypto_aead_xchacha20poly1305_ietf_decrypt(m, &length, null, c, (ulong)ciphertext.Length, ad, (ulong)associatedData.Length, npub, k);
+        }
+
+        if (result != 0)
+        {
+            plaintext.Clear();
+            return false;
+        }
+
+        return true;
+    }
+}

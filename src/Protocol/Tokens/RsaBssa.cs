@@ -107,7 +107,7 @@ public static class RsaBssa
         BcBigInteger m = new(1, encodedMessage);
         if (!m.Gcd(key.Modulus).Equals(BcBigInteger.One))
         {
-            TokenThrow.Crypto("Encoded message is not invertible modulo n.");
+            ProtocolThrow.Cryptographic("RSA blinding (encoded message not invertible modulo n)");
         }
 
         var engine = new RsaBlindingEngine();
@@ -122,7 +122,7 @@ public static class RsaBssa
         byte[] signature = new byte[key.PublicKey.ModulusBytes];
         if (!TryBlindSign(key, blindedMessage, signature))
         {
-            TokenThrow.Invalid(nameof(blindedMessage), $"Blinded message must be {key.PublicKey.ModulusBytes} bytes encoding an integer below n; found {blindedMessage.Length} bytes.");
+            ProtocolThrow.Argument(nameof(blindedMessage), $"Blinded message must be {key.PublicKey.ModulusBytes} bytes encoding an integer below n; found {blindedMessage.Length} bytes.");
         }
 
         return signature;
@@ -135,7 +135,7 @@ public static class RsaBssa
         RsaBssaPublicKey pk = key.PublicKey;
         if (blindSignature.Length != pk.ModulusBytes)
         {
-            TokenThrow.Length(nameof(blindSignature), blindSignature.Length, pk.ModulusBytes);
+            ProtocolThrow.ArgumentLength(nameof(blindSignature), blindSignature.Length, pk.ModulusBytes);
         }
 
         if (blindedMessage.Length != pk.ModulusBytes)
@@ -157,7 +157,7 @@ public static class RsaBssa
         // A faulty CRT step would leak a factor of n; never release a signature that does not verify.
         if (!new BcBigInteger(1, s).ModPow(pk.Exponent, pk.Modulus).Equals(m))
         {
-            TokenThrow.Crypto("RSA signing fault detected.");
+            ProtocolThrow.Cryptographic("RSA blind signing (fault check)");
         }
 
         WriteLeftPadded(s, blindSignature);
@@ -188,7 +188,7 @@ public static class RsaBssa
     {
         if (signature.Length != key.ModulusBytes)
         {
-            TokenThrow.Length(nameof(signature), signature.Length, key.ModulusBytes);
+            ProtocolThrow.ArgumentLength(nameof(signature), signature.Length, key.ModulusBytes);
         }
 
         if (blindSignature.Length != key.ModulusBytes)
@@ -296,7 +296,7 @@ public static class RsaBssa
 
     private static int ThrowVariant(RsaBssaVariant variant)
     {
-        TokenThrow.OutOfRange(nameof(variant), (long)variant, "a defined RsaBssaVariant");
+        ProtocolThrow.ArgumentOutOfRange(nameof(variant), (long)variant, "a defined RsaBssaVariant");
         return 0;
     }
 }

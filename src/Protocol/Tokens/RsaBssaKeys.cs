@@ -44,7 +44,7 @@ public sealed class RsaBssaPublicKey
     {
         if (!TryImportComponents(modulus, exponent, out RsaBssaPublicKey? key))
         {
-            TokenThrow.Invalid(nameof(modulus), $"RSA modulus must be odd with {MinModulusBits}..{MaxModulusBits} bits and the exponent odd, > 1 and < n; found {modulus.Length} modulus bytes.");
+            ProtocolThrow.Argument(nameof(modulus), $"RSA modulus must be odd with {MinModulusBits}..{MaxModulusBits} bits and the exponent odd, > 1 and < n; found {modulus.Length} modulus bytes.");
         }
 
         return key;
@@ -75,7 +75,7 @@ public sealed class RsaBssaPublicKey
     {
         if (!TryImport(encoded, out RsaBssaPublicKey? key))
         {
-            TokenThrow.Invalid(nameof(encoded), $"Not an RSA blind-signature public key (version {WireVersion}); found {encoded.Length} bytes.");
+            ProtocolThrow.Argument(nameof(encoded), $"Not an RSA blind-signature public key (version {WireVersion}); found {encoded.Length} bytes.");
         }
 
         return key;
@@ -146,11 +146,7 @@ public sealed class RsaBssaPrivateKey : IDisposable
     {
         get
         {
-            if (_parameters is null)
-            {
-                TokenThrow.Disposed(this);
-            }
-
+            ObjectDisposedException.ThrowIf(_parameters is null, this);
             return _parameters;
         }
     }
@@ -160,7 +156,7 @@ public sealed class RsaBssaPrivateKey : IDisposable
     {
         if (modulusBits < RsaBssaPublicKey.MinModulusBits || modulusBits > RsaBssaPublicKey.MaxModulusBits || modulusBits % 8 != 0)
         {
-            TokenThrow.OutOfRange(nameof(modulusBits), modulusBits, $"a multiple of 8 in {RsaBssaPublicKey.MinModulusBits}..{RsaBssaPublicKey.MaxModulusBits}");
+            ProtocolThrow.ArgumentOutOfRange(nameof(modulusBits), modulusBits, $"a multiple of 8 in {RsaBssaPublicKey.MinModulusBits}..{RsaBssaPublicKey.MaxModulusBits}");
         }
 
         using var rsa = RSA.Create(modulusBits);
@@ -196,7 +192,7 @@ public sealed class RsaBssaPrivateKey : IDisposable
                 || n.BitLength < RsaBssaPublicKey.MinModulusBits || n.BitLength > RsaBssaPublicKey.MaxModulusBits
                 || !be.TestBit(0) || be.BitLength < 2)
             {
-                TokenThrow.Invalid(nameof(p), $"p and q must be distinct primes whose product has {RsaBssaPublicKey.MinModulusBits}..{RsaBssaPublicKey.MaxModulusBits} bits and e odd and > 1; found a {n.BitLength}-bit product.");
+                ProtocolThrow.Argument(nameof(p), $"p and q must be distinct primes whose product has {RsaBssaPublicKey.MinModulusBits}..{RsaBssaPublicKey.MaxModulusBits} bits and e odd and > 1; found a {n.BitLength}-bit product.");
             }
 
             BcBigInteger pMinus1 = bp.Subtract(BcBigInteger.One);
@@ -204,7 +200,7 @@ public sealed class RsaBssaPrivateKey : IDisposable
             BcBigInteger phi = pMinus1.Multiply(qMinus1);
             if (!be.Gcd(phi).Equals(BcBigInteger.One))
             {
-                TokenThrow.Invalid(nameof(e), "e is not invertible modulo (p-1)(q-1).");
+                ProtocolThrow.Argument(nameof(e), "e is not invertible modulo (p-1)(q-1).");
             }
 
             BcBigInteger d = be.ModInverse(phi);

@@ -8,7 +8,7 @@ public class RsaBssaTests
 {
     public static TheoryData<string> VariantNames()
     {
-        using JsonDocument doc = VectorFile.Load("rfc9474_rsabssa.json");
+        using JsonDocument doc = JsonVectors.Load("rfc9474_rsabssa.json");
         var data = new TheoryData<string>();
         foreach (JsonElement v in doc.RootElement.EnumerateArray())
         {
@@ -33,14 +33,14 @@ public class RsaBssaTests
     // Importing checks that p and q are prime, which is slow at 2048 bits: every vector shares one key.
     private static readonly Lazy<RsaBssaPrivateKey> VectorKey = new(() =>
     {
-        using JsonDocument doc = VectorFile.Load("rfc9474_rsabssa.json");
+        using JsonDocument doc = JsonVectors.Load("rfc9474_rsabssa.json");
         JsonElement v = doc.RootElement[0];
         return RsaBssaPrivateKey.ImportPrimes(v.Hex("p"), v.Hex("q"), v.Hex("e"));
     });
 
     private static Vector Load(string name)
     {
-        using JsonDocument doc = VectorFile.Load("rfc9474_rsabssa.json");
+        using JsonDocument doc = JsonVectors.Load("rfc9474_rsabssa.json");
         JsonElement v = doc.RootElement.EnumerateArray().Single(e => e.Str("name") == name);
         Assert.Equal(v.Hex("n"), VectorKey.Value.PublicKey.Modulus.ToByteArrayUnsigned());
         return new Vector(Variant(name), VectorKey.Value,
@@ -161,7 +161,7 @@ public class RsaBssaTests
     [Fact]
     public void Wycheproof_rsa_pss_2048_sha384_verify()
     {
-        using JsonDocument doc = VectorFile.Load("wycheproof_rsa_pss_2048_sha384_mgf1_48_test.json");
+        using JsonDocument doc = JsonVectors.Load("wycheproof_rsa_pss_2048_sha384_mgf1_48_test.json");
         int valid = 0, invalid = 0;
         foreach (JsonElement group in doc.RootElement.GetProperty("testGroups").EnumerateArray())
         {

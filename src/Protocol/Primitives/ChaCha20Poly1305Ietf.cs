@@ -1,0 +1,104 @@
+using System.Security.Cryptography;
+
+namespace Privomega.Protocol.Primitives;
+
+/// <summary>
+/// ChaCha20-Poly1305 (RFC 8439, 12-byte nonce) over .NET's <see cref="ChaCha20Poly1305"/>, with the
+/// protocol's conventions: ciphertext ‖ tag in one buffer, and a <c>TryOpen</c> that returns false
+/// (plaintext zeroed) instead of throwing when the tag does not verify. HPKE uses this AEAD.
+/// </summary>
+public static class ChaCha20Poly1305Ietf
+{
+    /// <summary>The key size in bytes.</summary>
+    public const int KeySize = 32;
+
+    /// <summary>The nonce size in bytes.</summary>
+    public const int NonceSize = 12;
+
+    /// <summary>The tag size in bytes.</summary>
+    public const int TagSize = 16;
+
+    /// <summary>Encrypts into <paramref name="ciphertext"/> = ciphertext ‖ tag (plaintext length + 16 bytes).</summary>
+    public static void Seal(ReadOnlySpan<byte> key, ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> plaintext, ReadOnlySpan<byte> associatedData, Span<byte> ciphertext)
+    {
+        Validate(key, nonce);
+        if (ciphertext.Length != plaintext.Length + TagSize)
+        {
+            ProtocolThrow.ArgumentLength(nameof(ciphertext), ciphertext.Length, plaintext.Length + TagSize);
+        }
+
+        if (ciphertext.Overlaps(plaintext, out int offset) && offset != 0)
+        {
+            ProtocolThrow.Overlap(nameof(ciphertext));
+        }
+
+        using var aead = new ChaCha20Poly1305(key);
+        aead.Encrypt(nonce, plaintext, ciphertext[..plaintext.Length], ciphertext[plaintext.Length..], associatedData);
+    }
+
+    /// <summary>Encrypts and returns ciphertext ‖ tag.</summary>
+    public static byte[] Seal(ReadOnlySpan<byte> key, ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> plaintext, ReadOnlySpan<byte> associatedData)
+    {
+        byte[] ciphertext = new byte[plaintext.Length + TagSize];
+        Seal(key, nonce, plaintext, associatedData, ciphertext);
+        return ciphertext;
+    }
+
+    /// <summary>Decrypts ciphertext ‖ tag; false (plaintext zeroed) if it is shorter than a tag or does not verify.</summary>
+    public static bool TryOpen(ReadOnlySpan<byte> key, ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> ciphertext, ReadOnlySpan<byte> associatedData, Span<byte> plaintext)
+    {
+        Validate(key, nonce);
+        if (ciphertext.Length < TagSize)
+        {
+            return false;
+        }
+
+        if (plaintext.Length != ciphertext.Length - TagSize)
+        {
+            ProtocolThrow.ArgumentLength(nameof(plaintext), plaintext.Length, ciphertext.Length - TagSize);
+        }
+
+        if (plaintext.Overlaps(ciphertext, out int offset) && offset != 0)
+        {
+            ProtocolThrow.Overlap(nameof(plaintext));
+        }
+
+        using var aead = new ChaCha20Poly1305(key);
+        try
+        {
+            aead.Decrypt(nonce, ciphertext[..^TagSize], ciphertext[^TagSize..], plaintext, associatedData);
+            return true;
+        }
+        catch (AuthenticationTagMismatchException)
+        {
+            plaintext.Clear();
+            return false;
+        }
+    }
+
+    /// <summary>Decrypts ciphertext ‖ tag; the plaintext, or null if it does not verify.</summary>
+    public static byte[]? TryOpen(ReadOnlySpan<byte> key, ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> ciphertext, ReadOnlySpan<byte> associatedData)
+    {
+        Validate(key, nonce);
+        if (ciphertext.Length < TagSize)
+        {
+            return null;
+        }
+
+        byte[] plaintext = new byte[ciphertext.Length - TagSize];
+        return TryOpen(key, nonce, ciphertext, associatedData, plaintext) ? plaintext : null;
+    }
+
+    private static void Validate(ReadOnlySpan<byte> key, ReadOnlySpan<byte> nonce)
+    {
+        if (key.Length != KeySize)
+        {
+            ProtocolThrow.ArgumentLength(nameof(key), key.Length, KeySize);
+        }
+
+        if (nonce.Length != NonceSize)
+        {
+            ProtocolThrow.ArgumentLength(nameof(nonce), nonce.Length, NonceSize);
+        }
+    }
+}

@@ -60,7 +60,7 @@ internal sealed class OprfSuite
     public bool TryHashToGroup(ReadOnlySpan<byte> input, Span<byte> element)
     {
         Span<byte> uniform = stackalloc byte[Ristretto255.HashSize];
-        ExpandMessageXmd.Sha512(input, HashToGroupDst, uniform);
+        Vrf.HashToCurve.ExpandMessageXmdSha512(input, HashToGroupDst, uniform);
         Ristretto255.FromHash(uniform, element);
         return !Ristretto255.IsZero(element);
     }
@@ -69,7 +69,7 @@ internal sealed class OprfSuite
     public static void HashToScalar(ReadOnlySpan<byte> input, ReadOnlySpan<byte> dst, Span<byte> scalar)
     {
         Span<byte> uniform = stackalloc byte[64];
-        ExpandMessageXmd.Sha512(input, dst, uniform);
+        Vrf.HashToCurve.ExpandMessageXmdSha512(input, dst, uniform);
         Ristretto255.Reduce(uniform, scalar);
         CryptographicOperations.ZeroMemory(uniform);
     }

@@ -134,7 +134,7 @@ public sealed class RsaBssaPrivateKey : IDisposable
 {
     private RsaPrivateCrtKeyParameters? _parameters;
 
-    private RsaBssaPrivateKey(RsaPrivateCrtKeyParameters parameters)
+    internal RsaBssaPrivateKey(RsaPrivateCrtKeyParameters parameters)
     {
         _parameters = parameters;
         PublicKey = new RsaBssaPublicKey(parameters.Modulus, parameters.PublicExponent);

@@ -56,13 +56,10 @@ internal sealed unsafe class SecretBuffer : SafeHandle
     /// <inheritdoc />
     protected override bool ReleaseHandle()
     {
-        // sodium_memzero cannot be optimised away; fall back to the BCL's equivalent if libsodium
-        // was never loaded, so disposal never depends on the native library being present.
-        CryptographicZero((void*)handle, (nuint)Length);
+        // CryptographicOperations.ZeroMemory is never optimised away, like sodium_memzero, but
+        // needs no native library: a finalizer may run after a failed libsodium load.
+        System.Security.Cryptography.CryptographicOperations.ZeroMemory(new Span<byte>((void*)handle, Length));
         NativeMemory.AlignedFree((void*)handle);
         return true;
     }
-
-    private static void CryptographicZero(void* memory, nuint length) =>
-        System.Security.Cryptography.CryptographicOperations.ZeroMemory(new Span<byte>(memory, checked((int)length)));
 }

@@ -16,6 +16,15 @@ public static class Ed25519
         return VerifyCore(publicKey.Bytes, message, signature);
     }
 
+    /// <summary>
+    /// Verifies against an encoded public key taken from untrusted input (a certificate, a record):
+    /// false if the key is not strictly valid (see <see cref="Ed25519PublicKey"/>) or the signature does not verify.
+    /// </summary>
+    public static bool Verify(ReadOnlySpan<byte> publicKey, ReadOnlySpan<byte> message, ReadOnlySpan<byte> signature) =>
+        publicKey.Length == Ed25519PublicKey.Size
+        && Ed25519PublicKey.IsStrictlyValid(publicKey)
+        && VerifyCore(publicKey, message, signature);
+
     internal static unsafe void SignCore(ReadOnlySpan<byte> expandedSecretKey, ReadOnlySpan<byte> message, Span<byte> signature)
     {
         Debug.Assert(expandedSecretKey.Length == Libsodium.crypto_sign_ed25519_SECRETKEYBYTES);

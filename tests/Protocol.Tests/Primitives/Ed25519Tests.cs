@@ -154,3 +154,20 @@ public sealed class Ed25519Tests
         Assert.Throws<ObjectDisposedException>(() => keyPair.Export(new byte[32]));
     }
 }
+
+public sealed class Ed25519RawKeyTests
+{
+    [Fact]
+    public void VerifyWithEncodedKey_RejectsInvalidKeysAndAcceptsValidOnes()
+    {
+        using Ed25519KeyPair keyPair = Ed25519KeyPair.Generate();
+        byte[] message = [1, 2, 3];
+        byte[] signature = keyPair.Sign(message);
+        Assert.True(Ed25519.Verify(keyPair.PublicKey.Export(), message, signature));
+        Assert.True(Ed25519.Verify(keyPair.PublicKey, message, signature));
+        Assert.False(Ed25519.Verify(keyPair.PublicKey.Export().AsSpan(1), message, signature));
+        Assert.False(Ed25519.Verify(Convert.FromHexString("0100000000000000000000000000000000000000000000000000000000000000"), message, signature));
+        message[0] ^= 1;
+        Assert.False(Ed25519.Verify(keyPair.PublicKey.Export(), message, signature));
+    }
+}

@@ -40,4 +40,12 @@ internal static class ProtocolThrow
     [DoesNotReturn]
     internal static void Cryptographic(string operation) =>
         throw new CryptographicException($"{operation} failed.");
+
+    [DoesNotReturn]
+    internal static void InvalidOperation(string message) =>
+        throw new InvalidOperationException(message);
+
+    [DoesNotReturn]
+    internal static void Disposed(object instance) =>
+        throw new ObjectDisposedException(instance.GetType().FullName);
 }

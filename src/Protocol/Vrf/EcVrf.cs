@@ -45,6 +45,24 @@ public static class EcVrf
         ProveCore(suite, keyPair, alpha, proof, trace: null);
     }
 
+    /// <summary>Computes the proof pi and the prover's own VRF output beta (= ECVRF_proof_to_hash(pi)).</summary>
+    public static void Prove(EcVrfSuite suite, Ed25519KeyPair keyPair, ReadOnlySpan<byte> alpha, Span<byte> proof, Span<byte> beta)
+    {
+        if (beta.Length != OutputSize)
+        {
+            ProtocolThrow.ArgumentLength(nameof(beta), beta.Length, OutputSize);
+        }
+
+        if (beta.Overlaps(proof))
+        {
+            ProtocolThrow.Overlap(nameof(beta));
+        }
+
+        Prove(suite, keyPair, alpha, proof);
+        bool decoded = ProofToHashCore(suite, proof[..PointSize], beta);
+        Debug.Assert(decoded, "a proof this code produced always decodes");
+    }
+
     /// <summary>Computes and returns the 80-byte proof pi for <paramref name="alpha"/>.</summary>
     public static byte[] Prove(EcVrfSuite suite, Ed25519KeyPair keyPair, ReadOnlySpan<byte> alpha)
     {

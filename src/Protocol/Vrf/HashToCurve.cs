@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Diagnostics;
-using System.Numerics;
 using System.Security.Cryptography;
 
 namespace Privomega.Protocol.Vrf;
@@ -83,14 +82,25 @@ internal static class HashToCurve
         }
     }
 
-    /// <summary>hash_to_field with count = 1: OS2IP of 48 bytes (big-endian) reduced mod p.</summary>
+    /// <summary>
+    /// hash_to_field with count = 1: OS2IP of 48 bytes (big-endian) reduced mod p. With the value
+    /// split as lo + hi·2^255 (lo of 255 bits, hi of 129 bits), 2^255 ≡ 19 gives lo + 19·hi.
+    /// </summary>
     internal static FieldElement HashToField(ReadOnlySpan<byte> message, ReadOnlySpan<byte> dst)
     {
         Span<byte> uniform = stackalloc byte[FieldHashSize];
         ExpandMessageXmdSha512(message, dst, uniform);
-        // One 384-bit reduction per hash; not on the TAI hot path.
-        var value = new BigInteger(uniform, isUnsigned: true, isBigEndian: true);
-        return FieldElement.FromBigInteger(value % FieldElement.P);
+        uniform.Reverse(); // little-endian from here on
+
+        Span<byte> high = stackalloc byte[32];
+        high.Clear();
+        for (int i = 0; i < 16; i++)
+        {
+            high[i] = (byte)((uniform[31 + i] >> 7) | (uniform[32 + i] << 1));
+        }
+
+        high[16] = (byte)(uniform[47] >> 7);
+        return FieldElement.FromBytes(uniform[..32]) + (FieldElement.FromBytes(high) * FieldElement.FromUInt64(19));
     }
 
     /// <summary>

@@ -79,6 +79,21 @@ public sealed class CurveArithmeticTests
     }
 
     [Fact]
+    public void HashToField_ReductionMatchesBigInteger()
+    {
+        var random = new Random(Seed + 2);
+        byte[] dst = "QUUX-V01-CS02-with-edwards25519_XMD:SHA-512_ELL2_NU_"u8.ToArray();
+        for (int i = 0; i < 200; i++)
+        {
+            byte[] message = RandomBytes(random, i);
+            byte[] uniform = new byte[HashToCurve.FieldHashSize];
+            HashToCurve.ExpandMessageXmdSha512(message, dst, uniform);
+            BigInteger expected = new BigInteger(uniform, isUnsigned: true, isBigEndian: true) % P;
+            Assert.True(expected == HashToCurve.HashToField(message, dst).ToBigInteger(), $"seed {Seed + 2}, message {i}");
+        }
+    }
+
+    [Fact]
     public void Constants_AreTheCurveConstants()
     {
         Assert.True(Mod(FieldElement.D.ToBigInteger() * 121666 + 121665) == 0);

@@ -59,6 +59,11 @@ public sealed class EcVrfVectorTests
         }
 
         Assert.Equal(Hex(v, "pi"), EcVrf.Prove(suite, keyPair, Hex(v, "alpha")));
+        byte[] proverBeta = new byte[EcVrf.OutputSize];
+        byte[] proof2 = new byte[EcVrf.ProofSize];
+        EcVrf.Prove(suite, keyPair, Hex(v, "alpha"), proof2, proverBeta);
+        Assert.Equal(Hex(v, "pi"), proof2);
+        Assert.Equal(Hex(v, "beta"), proverBeta);
         byte[] beta = new byte[EcVrf.OutputSize];
         Assert.True(EcVrf.TryProofToHash(suite, proof, beta));
         Assert.Equal(Hex(v, "beta"), beta);

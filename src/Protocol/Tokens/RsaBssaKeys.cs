@@ -188,7 +188,7 @@ public sealed class RsaBssaPrivateKey : IDisposable
             BcBigInteger bq = new(1, qBytes);
             BcBigInteger be = new(1, e.ToArray());
             BcBigInteger n = bp.Multiply(bq);
-            if (bp.Equals(bq) || !bp.IsProbablePrime(32) || !bq.IsProbablePrime(32)
+            if (bp.Equals(bq) || !bp.IsProbablePrime(16) || !bq.IsProbablePrime(16)
                 || n.BitLength < RsaBssaPublicKey.MinModulusBits || n.BitLength > RsaBssaPublicKey.MaxModulusBits
                 || !be.TestBit(0) || be.BitLength < 2)
             {

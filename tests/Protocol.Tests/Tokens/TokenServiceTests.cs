@@ -24,17 +24,17 @@ public class TokenServiceTests
 
     public static TheoryData<TokenKind> Kinds() => new() { TokenKind.Voprf, TokenKind.RsaBlind };
 
-    // RSA key generation dominates these tests; three 2048-bit keys are made once and handed out in turn.
+    // RSA key generation dominates these tests; two 2048-bit keys are made once and handed out in turn.
     private static readonly Lazy<Org.BouncyCastle.Crypto.Parameters.RsaPrivateCrtKeyParameters[]> RsaPool =
-        new(() => Enumerable.Range(0, 3).Select(_ => RsaBssaPrivateKey.Generate(2048).Parameters).ToArray());
+        new(() => Enumerable.Range(0, 2).Select(_ => RsaBssaPrivateKey.Generate(2048).Parameters).ToArray());
 
-    /// <summary>An issuer whose RSA key for period p is pool[(keyOffset + p) % 3], so consecutive periods and offsets differ.</summary>
+    /// <summary>An issuer whose RSA key for period p is pool[(keyOffset + p) % 2], so consecutive periods and offsets differ.</summary>
     private static (TokenIssuer Issuer, ManualTime Time) NewIssuer(TokenKind kind, TokenIssuerOptions? options = null, int keyOffset = 0)
     {
         var time = new ManualTime(Origin + TimeSpan.FromMinutes(30));
         Func<long, ITokenIssuerKey> factory = kind == TokenKind.Voprf
             ? _ => VoprfTokenIssuerKey.Generate()
-            : period => new RsaTokenIssuerKey(new RsaBssaPrivateKey(RsaPool.Value[(int)((keyOffset + period) % 3)]));
+            : period => new RsaTokenIssuerKey(new RsaBssaPrivateKey(RsaPool.Value[(int)((keyOffset + period) % 2)]));
         return (new TokenIssuer(kind, factory, options ?? Options, time), time);
     }
 

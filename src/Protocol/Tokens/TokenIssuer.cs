@@ -144,8 +144,22 @@ public sealed class TokenIssuer : IDisposable
         lock (_gate)
         {
             current = _periods[RefreshLocked()];
+            current.InUse++;
         }
 
+        try
+        {
+            return IssueCore(current, user, request, out answer, out error);
+        }
+        finally
+        {
+            Release(current);
+        }
+    }
+
+    private TokenIssueStatus IssueCore(KeyPeriod current, string user, ReadOnlySpan<byte> request, out byte[]? answer, out PirDecodeError error)
+    {
+        answer = null;
         ITokenIssuerKey key = current.Key;
         if (!TokenWire.TryReadHeader(request, out TokenKind kind, out long period, out error))
         {
@@ -214,8 +228,22 @@ public sealed class TokenIssuer : IDisposable
             {
                 return TokenRedeemStatus.UnknownPeriod;
             }
+
+            keyPeriod.InUse++;
         }
 
+        try
+        {
+            return RedeemCore(keyPeriod, period, token);
+        }
+        finally
+        {
+            Release(keyPeriod);
+        }
+    }
+
+    private TokenRedeemStatus RedeemCore(KeyPeriod keyPeriod, long period, ReadOnlySpan<byte> token)
+    {
         ITokenIssuerKey key = keyPeriod.Key;
         if (!AnonymousToken.TryDecode(token, key.InputSize, key.AuthenticatorSize, out AnonymousToken? decoded, out _))
         {
@@ -251,7 +279,7 @@ public sealed class TokenIssuer : IDisposable
             _disposed = true;
             foreach (KeyPeriod period in _periods.Values)
             {
-                period.Key.Dispose();
+                RetireLocked(period);
             }
 
             _periods.Clear();
@@ -277,7 +305,7 @@ public sealed class TokenIssuer : IDisposable
         {
             if (period < current - 1 || (period == current - 1 && !previousStillValid))
             {
-                _periods[period].Key.Dispose();
+                RetireLocked(_periods[period]);
                 _periods.Remove(period);
             }
         }
@@ -297,8 +325,34 @@ public sealed class TokenIssuer : IDisposable
         return current;
     }
 
+    /// <summary>Erases an expired key now, or when the last operation still using it finishes.</summary>
+    private static void RetireLocked(KeyPeriod period)
+    {
+        period.Retired = true;
+        if (period.InUse == 0)
+        {
+            period.Key.Dispose();
+        }
+    }
+
+    private void Release(KeyPeriod period)
+    {
+        lock (_gate)
+        {
+            if (--period.InUse == 0 && period.Retired)
+            {
+                period.Key.Dispose();
+            }
+        }
+    }
+
     private sealed class KeyPeriod(long period, ITokenIssuerKey key)
     {
+        /// <summary>Operations running outside the lock with this key; it is disposed only when none are.</summary>
+        public int InUse { get; set; }
+
+        public bool Retired { get; set; }
+
         public long Period { get; } = period;
 
         public ITokenIssuerKey Key { get; } = key;

@@ -267,6 +267,61 @@ public class TokenServiceTests
         }
     }
 
+    private sealed class TrackedKey(ITokenIssuerKey inner) : ITokenIssuerKey
+    {
+        public bool Disposed { get; private set; }
+
+        public TokenKind Kind => inner.Kind;
+
+        public int ElementSize => inner.ElementSize;
+
+        public int ProofSize => inner.ProofSize;
+
+        public int InputSize => inner.InputSize;
+
+        public int AuthenticatorSize => inner.AuthenticatorSize;
+
+        public byte[] ExportPublicKey() => inner.ExportPublicKey();
+
+        public bool TryIssue(ReadOnlySpan<byte> blindedElements, Span<byte> answer) => inner.TryIssue(blindedElements, answer);
+
+        public bool Verify(ReadOnlySpan<byte> input, ReadOnlySpan<byte> authenticator) => inner.Verify(input, authenticator);
+
+        public void Dispose()
+        {
+            Disposed = true;
+            inner.Dispose();
+        }
+    }
+
+    [Fact]
+    public void Expired_keys_are_erased_once_their_overlap_ends()
+    {
+        var keys = new List<TrackedKey>();
+        var time = new ManualTime(Origin + TimeSpan.FromMinutes(59));
+        var issuer = new TokenIssuer(TokenKind.Voprf, _ =>
+        {
+            var key = new TrackedKey(VoprfTokenIssuerKey.Generate());
+            keys.Add(key);
+            return key;
+        }, Options, time);
+        using (issuer)
+        {
+            AnonymousToken token = Obtain(issuer, "gina"u8.ToArray(), 1)[0];
+            time.Now = Origin + TimeSpan.FromMinutes(65);
+            Assert.Equal(2, issuer.PublishedKeys().Count);
+            Assert.False(keys[0].Disposed);
+            time.Now = Origin + TimeSpan.FromMinutes(71);
+            Assert.Single(issuer.PublishedKeys());
+            Assert.True(keys[0].Disposed);
+            Assert.False(keys[1].Disposed);
+            Assert.Equal(TokenRedeemStatus.UnknownPeriod, issuer.Redeem(token.Encode()));
+        }
+
+        Assert.All(keys, k => Assert.True(k.Disposed));
+        Assert.Throws<ObjectDisposedException>(() => issuer.PublishedKeys());
+    }
+
     [Fact]
     public void Options_and_keys_are_validated()
     {

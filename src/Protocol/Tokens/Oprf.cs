@@ -7,7 +7,7 @@ using Privomega.Protocol.Interop;
 
 namespace Privomega.Protocol.Tokens;
 
-/// <summary>RFC 9497 protocol variants implemented here (POPRF, mode 2, is not).</summary>
+/// <summary>The three RFC 9497 protocol variants.</summary>
 public enum OprfMode : byte
 {
     /// <summary>Mode 0: the client cannot check which key evaluated its input.</summary>
@@ -15,12 +15,15 @@ public enum OprfMode : byte
 
     /// <summary>Mode 1: every evaluation carries a DLEQ proof against the server's public key.</summary>
     Voprf = 1,
+
+    /// <summary>Mode 2 (POPRF): like mode 1, and the PRF also takes public info both sides agree on.</summary>
+    Poprf = 2,
 }
 
 /// <summary>The domain-separation strings of one mode of the ristretto255-SHA512 suite.</summary>
 internal sealed class OprfSuite
 {
-    private static readonly OprfSuite[] Suites = [new(OprfMode.Oprf), new(OprfMode.Voprf)];
+    private static readonly OprfSuite[] Suites = [new(OprfMode.Oprf), new(OprfMode.Voprf), new(OprfMode.Poprf)];
 
     private OprfSuite(OprfMode mode)
     {
@@ -50,7 +53,7 @@ internal sealed class OprfSuite
     {
         if ((uint)mode >= (uint)Suites.Length)
         {
-            ProtocolThrow.ArgumentOutOfRange(nameof(mode), (long)mode, "OprfMode.Oprf (0) or OprfMode.Voprf (1)");
+            ProtocolThrow.ArgumentOutOfRange(nameof(mode), (long)mode, "OprfMode.Oprf (0), Voprf (1) or Poprf (2)");
         }
 
         return Suites[(int)mode];
@@ -222,7 +225,7 @@ public sealed class OprfBlind : IDisposable
 }
 
 /// <summary>
-/// RFC 9497 OPRF (mode 0) and VOPRF (mode 1) over ristretto255-SHA512: Blind, BlindEvaluate
+/// RFC 9497 OPRF (mode 0), VOPRF (mode 1) and POPRF (mode 2) over ristretto255-SHA512: Blind, BlindEvaluate
 /// (batched, one DLEQ proof per batch in mode 1), Finalize and the server's Evaluate.
 /// Elements from the network are checked (canonical, in the group, not the identity) and bad
 /// ones make the <c>Try</c> methods return false.
@@ -241,8 +244,8 @@ public static class Oprf
     private static readonly byte[] ChallengeLabel = Encoding.ASCII.GetBytes("Challenge");
     private static readonly byte[] CompositeLabel = Encoding.ASCII.GetBytes("Composite");
 
-    /// <summary>Proof size for a mode: 64 bytes in mode 1, none in mode 0.</summary>
-    public static int ProofSizeFor(OprfMode mode) => OprfSuite.For(mode).Mode == OprfMode.Voprf ? ProofSize : 0;
+    /// <summary>Proof size for a mode: 64 bytes in modes 1 and 2, none in mode 0.</summary>
+    public static int ProofSizeFor(OprfMode mode) => OprfSuite.For(mode).Mode == OprfMode.Oprf ? 0 : ProofSize;
 
     /// <summary>Blind: a fresh random blind r and r·HashToGroup(input). Throws on the (negligible) identity input.</summary>
     public static OprfBlind Blind(OprfMode mode, ReadOnlySpan<byte> input)
@@ -280,12 +283,17 @@ public static class Oprf
 
     /// <summary>
     /// BlindEvaluate for a batch of m concatenated blinded elements: writes the m evaluated
-    /// elements and, in mode 1, one proof (<see cref="ProofSizeFor"/> bytes). False if any
+    /// elements and, in modes 1 and 2, one proof (<see cref="ProofSizeFor"/> bytes). False if any
     /// element is not a valid non-identity group element.
     /// </summary>
-    public static bool TryBlindEvaluate(OprfPrivateKey key, ReadOnlySpan<byte> blindedElements, Span<byte> evaluatedElements, Span<byte> proof)
+    public static bool TryBlindEvaluate(OprfPrivateKey key, ReadOnlySpan<byte> blindedElements, Span<byte> evaluatedElements, Span<byte> proof) =>
+        TryBlindEvaluate(key, [], blindedElements, evaluatedElements, proof);
+
+    /// <summary>BlindEvaluate with the public <paramref name="info"/> of POPRF (mode 2); other modes take empty info.</summary>
+    public static bool TryBlindEvaluate(OprfPrivateKey key, ReadOnlySpan<byte> info, ReadOnlySpan<byte> blindedElements, Span<byte> evaluatedElements, Span<byte> proof)
     {
         ArgumentNullException.ThrowIfNull(key);
+        ValidateInfo(key.Mode, info);
         if (evaluatedElements.Length != blindedElements.Length)
         {
             ProtocolThrow.ArgumentLength(nameof(evaluatedElements), evaluatedElements.Length, blindedElements.Length);
@@ -305,7 +313,7 @@ public static class Oprf
         Ristretto255.RandomScalar(r);
         try
         {
-            return BlindEvaluateCore(key, blindedElements, evaluatedElements, proof, r);
+            return BlindEvaluateCore(key, info, blindedElements, evaluatedElements, proof, r);
         }
         finally
         {
@@ -314,43 +322,72 @@ public static class Oprf
     }
 
     /// <summary>BlindEvaluate with given proof randomness (test vectors use it).</summary>
-    internal static bool BlindEvaluateCore(OprfPrivateKey key, ReadOnlySpan<byte> blindedElements, Span<byte> evaluatedElements, Span<byte> proof, ReadOnlySpan<byte> proofRandomness)
+    internal static bool BlindEvaluateCore(OprfPrivateKey key, ReadOnlySpan<byte> info, ReadOnlySpan<byte> blindedElements, Span<byte> evaluatedElements, Span<byte> proof, ReadOnlySpan<byte> proofRandomness)
     {
         Debug.Assert(blindedElements.Length % ElementSize == 0 && evaluatedElements.Length == blindedElements.Length);
-        for (int offset = 0; offset < blindedElements.Length; offset += ElementSize)
+        OprfSuite suite = OprfSuite.For(key.Mode);
+        Span<byte> tweak = stackalloc byte[ScalarSize];
+        Span<byte> tweakedKey = stackalloc byte[ElementSize];
+        try
         {
-            ReadOnlySpan<byte> c = blindedElements.Slice(offset, ElementSize);
-            if (!Ristretto255.IsValidElement(c) || !Ristretto255.TryMultiply(key.Scalar, c, evaluatedElements.Slice(offset, ElementSize)))
+            // Modes 0 and 1 multiply by skS; mode 2 by t^-1 with t = skS + HashToScalar(framedInfo).
+            if (key.Mode == OprfMode.Poprf)
+            {
+                Span<byte> t = stackalloc byte[ScalarSize];
+                bool tweaked = TryTweak(suite, key.Scalar, info, t) && Ristretto255.TryInvert(t, tweak) && Ristretto255.TryMultiplyBase(t, tweakedKey);
+                if (!tweaked)
+                {
+                    CryptographicOperations.ZeroMemory(t);
+                    return false;
+                }
+
+                bool evaluated = MultiplyAll(tweak, blindedElements, evaluatedElements)
+                    && GenerateProofCore(suite, t, tweakedKey, evaluatedElements, blindedElements, proofRandomness, proof);
+                CryptographicOperations.ZeroMemory(t);
+                if (!evaluated)
+                {
+                    evaluatedElements.Clear();
+                }
+
+                return evaluated;
+            }
+
+            if (!MultiplyAll(key.Scalar, blindedElements, evaluatedElements)
+                || (key.Mode == OprfMode.Voprf && !GenerateProofCore(suite, key.Scalar, key.PublicKey, blindedElements, evaluatedElements, proofRandomness, proof)))
             {
                 evaluatedElements.Clear();
                 return false;
             }
-        }
 
-        if (key.Mode == OprfMode.Voprf && !GenerateProofCore(OprfSuite.For(key.Mode), key.Scalar, key.PublicKey, blindedElements, evaluatedElements, proofRandomness, proof))
+            return true;
+        }
+        finally
         {
-            evaluatedElements.Clear();
-            return false;
+            CryptographicOperations.ZeroMemory(tweak);
         }
-
-        return true;
     }
 
     /// <summary>
-    /// Finalize for one input: in mode 1 first verifies the proof against
+    /// Finalize for one input: in modes 1 and 2 first verifies the proof against
     /// <paramref name="serverPublicKey"/>; false if the proof or element does not check out.
     /// </summary>
     public static bool TryFinalize(OprfMode mode, ReadOnlySpan<byte> serverPublicKey, ReadOnlySpan<byte> input, OprfBlind blind, ReadOnlySpan<byte> evaluatedElement, ReadOnlySpan<byte> proof, Span<byte> output)
     {
         ArgumentNullException.ThrowIfNull(blind);
-        return TryFinalizeBatch(mode, serverPublicKey, [input.ToArray()], [blind], evaluatedElement, proof, output);
+        return TryFinalizeBatch(mode, serverPublicKey, [], [input.ToArray()], [blind], evaluatedElement, proof, output);
     }
 
     /// <summary>Finalize for a batch answered with one proof; <paramref name="outputs"/> holds m × 64 bytes.</summary>
     public static bool TryFinalizeBatch(OprfMode mode, ReadOnlySpan<byte> serverPublicKey, IReadOnlyList<ReadOnlyMemory<byte>> inputs, IReadOnlyList<OprfBlind> blinds,
+        ReadOnlySpan<byte> evaluatedElements, ReadOnlySpan<byte> proof, Span<byte> outputs) =>
+        TryFinalizeBatch(mode, serverPublicKey, [], inputs, blinds, evaluatedElements, proof, outputs);
+
+    /// <summary>Finalize for a batch with POPRF's public <paramref name="info"/> (mode 2; empty for the other modes).</summary>
+    public static bool TryFinalizeBatch(OprfMode mode, ReadOnlySpan<byte> serverPublicKey, ReadOnlySpan<byte> info, IReadOnlyList<ReadOnlyMemory<byte>> inputs, IReadOnlyList<OprfBlind> blinds,
         ReadOnlySpan<byte> evaluatedElements, ReadOnlySpan<byte> proof, Span<byte> outputs)
     {
         OprfSuite suite = OprfSuite.For(mode);
+        ValidateInfo(mode, info);
         ArgumentNullException.ThrowIfNull(inputs);
         ArgumentNullException.ThrowIfNull(blinds);
         int m = inputs.Count;
@@ -364,7 +401,7 @@ public static class Oprf
             ProtocolThrow.ArgumentLength(nameof(outputs), outputs.Length, m * OutputSize);
         }
 
-        if (mode == OprfMode.Voprf && serverPublicKey.Length != ElementSize)
+        if (mode != OprfMode.Oprf && serverPublicKey.Length != ElementSize)
         {
             ProtocolThrow.ArgumentLength(nameof(serverPublicKey), serverPublicKey.Length, ElementSize);
         }
@@ -375,7 +412,7 @@ public static class Oprf
             return false;
         }
 
-        if (mode == OprfMode.Voprf)
+        if (mode != OprfMode.Oprf)
         {
             byte[] blindedElements = new byte[m * ElementSize];
             for (int i = 0; i < m; i++)
@@ -383,7 +420,25 @@ public static class Oprf
                 blinds[i].BlindedElement.CopyTo(blindedElements.AsSpan(i * ElementSize));
             }
 
-            if (!IsBatch(evaluatedElements) || !VerifyProofCore(suite, serverPublicKey, blindedElements, evaluatedElements, proof))
+            if (!IsBatch(evaluatedElements) || !Ristretto255.IsValidElement(serverPublicKey))
+            {
+                return false;
+            }
+
+            bool verified;
+            if (mode == OprfMode.Voprf)
+            {
+                verified = VerifyProofCore(suite, serverPublicKey, blindedElements, evaluatedElements, proof);
+            }
+            else
+            {
+                // POPRF: the proof is for the tweaked key T = HashToScalar(framedInfo)·G + pkS, with C and D swapped.
+                Span<byte> tweakedKey = stackalloc byte[ElementSize];
+                verified = TryTweakedPublicKey(suite, serverPublicKey, info, tweakedKey)
+                    && VerifyProofCore(suite, tweakedKey, evaluatedElements, blindedElements, proof);
+            }
+
+            if (!verified)
             {
                 return false;
             }
@@ -404,7 +459,7 @@ public static class Oprf
                     return false;
                 }
 
-                HashOutput(inputs[i].Span, unblinded, outputs.Slice(i * OutputSize, OutputSize));
+                HashOutput(mode, inputs[i].Span, info, unblinded, outputs.Slice(i * OutputSize, OutputSize));
             }
         }
         finally
@@ -417,29 +472,57 @@ public static class Oprf
     }
 
     /// <summary>Evaluate: the server computes the PRF on an input directly (how a spent token is checked).</summary>
-    public static bool TryEvaluate(OprfPrivateKey key, ReadOnlySpan<byte> input, Span<byte> output)
+    public static bool TryEvaluate(OprfPrivateKey key, ReadOnlySpan<byte> input, Span<byte> output) => TryEvaluate(key, input, [], output);
+
+    /// <summary>Evaluate with POPRF's public <paramref name="info"/> (mode 2; empty for the other modes).</summary>
+    public static bool TryEvaluate(OprfPrivateKey key, ReadOnlySpan<byte> input, ReadOnlySpan<byte> info, Span<byte> output)
     {
         ArgumentNullException.ThrowIfNull(key);
+        ValidateInfo(key.Mode, info);
         if (output.Length != OutputSize)
         {
             ProtocolThrow.ArgumentLength(nameof(output), output.Length, OutputSize);
         }
 
+        OprfSuite suite = OprfSuite.For(key.Mode);
         Span<byte> element = stackalloc byte[ElementSize];
         Span<byte> evaluated = stackalloc byte[ElementSize];
-        if (!OprfSuite.For(key.Mode).TryHashToGroup(input, element) || !Ristretto255.TryMultiply(key.Scalar, element, evaluated))
+        Span<byte> multiplier = stackalloc byte[ScalarSize];
+        try
         {
-            output.Clear();
-            return false;
-        }
+            key.Scalar.CopyTo(multiplier);
+            if (key.Mode == OprfMode.Poprf)
+            {
+                Span<byte> t = stackalloc byte[ScalarSize];
+                bool tweaked = TryTweak(suite, key.Scalar, info, t) && Ristretto255.TryInvert(t, multiplier);
+                CryptographicOperations.ZeroMemory(t);
+                if (!tweaked)
+                {
+                    output.Clear();
+                    return false;
+                }
+            }
 
-        HashOutput(input, evaluated, output);
-        CryptographicOperations.ZeroMemory(evaluated);
-        return true;
+            if (!suite.TryHashToGroup(input, element) || !Ristretto255.TryMultiply(multiplier, element, evaluated))
+            {
+                output.Clear();
+                return false;
+            }
+
+            HashOutput(key.Mode, input, info, evaluated, output);
+            return true;
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(multiplier);
+            CryptographicOperations.ZeroMemory(evaluated);
+        }
     }
 
-    /// <summary>Hash(I2OSP(len(input), 2) ‖ input ‖ I2OSP(32, 2) ‖ element ‖ "Finalize").</summary>
-    private static void HashOutput(ReadOnlySpan<byte> input, ReadOnlySpan<byte> element, Span<byte> output)
+    /// <summary>
+    /// Hash(I2OSP(len(input), 2) ‖ input ‖ [I2OSP(len(info), 2) ‖ info, mode 2 only] ‖ I2OSP(32, 2) ‖ element ‖ "Finalize").
+    /// </summary>
+    private static void HashOutput(OprfMode mode, ReadOnlySpan<byte> input, ReadOnlySpan<byte> info, ReadOnlySpan<byte> element, Span<byte> output)
     {
         if (input.Length > ushort.MaxValue)
         {
@@ -448,9 +531,66 @@ public static class Oprf
 
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA512);
         AppendPrefixed(hash, input);
+        if (mode == OprfMode.Poprf)
+        {
+            AppendPrefixed(hash, info);
+        }
+
         AppendPrefixed(hash, element);
         hash.AppendData(FinalizeLabel);
         hash.GetHashAndReset(output);
+    }
+
+    private static void ValidateInfo(OprfMode mode, ReadOnlySpan<byte> info)
+    {
+        if (mode != OprfMode.Poprf && !info.IsEmpty)
+        {
+            ProtocolThrow.Argument(nameof(info), $"Only POPRF (mode 2) takes info; found {info.Length} bytes for mode {(int)mode}.");
+        }
+
+        if (info.Length > ushort.MaxValue)
+        {
+            ProtocolThrow.ArgumentLengthAtMost(nameof(info), info.Length, ushort.MaxValue);
+        }
+    }
+
+    /// <summary>m = HashToScalar("Info" ‖ I2OSP(len(info), 2) ‖ info).</summary>
+    private static void InfoScalar(OprfSuite suite, ReadOnlySpan<byte> info, Span<byte> m)
+    {
+        byte[] framed = [.. "Info"u8, (byte)(info.Length >> 8), (byte)info.Length, .. info];
+        OprfSuite.HashToScalar(framed, suite.HashToScalarDst, m);
+    }
+
+    /// <summary>t = skS + m; false if t = 0 (RFC 9497 InverseError).</summary>
+    private static bool TryTweak(OprfSuite suite, ReadOnlySpan<byte> secret, ReadOnlySpan<byte> info, Span<byte> t)
+    {
+        Span<byte> m = stackalloc byte[ScalarSize];
+        InfoScalar(suite, info, m);
+        Ristretto255.Add(secret, m, t);
+        return !Ristretto255.IsZero(t);
+    }
+
+    /// <summary>tweakedKey = m·G + pkS; false if it is the identity (RFC 9497 InvalidInputError).</summary>
+    private static bool TryTweakedPublicKey(OprfSuite suite, ReadOnlySpan<byte> publicKey, ReadOnlySpan<byte> info, Span<byte> tweakedKey)
+    {
+        Span<byte> m = stackalloc byte[ScalarSize];
+        Span<byte> mG = stackalloc byte[ElementSize];
+        InfoScalar(suite, info, m);
+        return Ristretto255.TryMultiplyBase(m, mG) && Ristretto255.TryAdd(mG, publicKey, tweakedKey) && !Ristretto255.IsZero(tweakedKey);
+    }
+
+    private static bool MultiplyAll(ReadOnlySpan<byte> scalar, ReadOnlySpan<byte> elements, Span<byte> products)
+    {
+        for (int offset = 0; offset < elements.Length; offset += ElementSize)
+        {
+            ReadOnlySpan<byte> c = elements.Slice(offset, ElementSize);
+            if (!Ristretto255.IsValidElement(c) || !Ristretto255.TryMultiply(scalar, c, products.Slice(offset, ElementSize)))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>GenerateProof(k, A = G, B = pkS, C, D) with ComputeCompositesFast (Z = k·M).</summary>

@@ -123,6 +123,16 @@ internal static unsafe class Ristretto255
         }
     }
 
+    public static void Add(ReadOnlySpan<byte> x, ReadOnlySpan<byte> y, Span<byte> z)
+    {
+        fixed (byte* pz = z)
+        fixed (byte* px = x)
+        fixed (byte* py = y)
+        {
+            Libsodium.crypto_core_ristretto255_scalar_add(pz, px, py);
+        }
+    }
+
     public static void Subtract(ReadOnlySpan<byte> x, ReadOnlySpan<byte> y, Span<byte> z)
     {
         fixed (byte* pz = z)

@@ -6,7 +6,7 @@ namespace Privomega.Protocol.Tests.Tokens;
 public class OprfTests
 {
     private sealed record Case(OprfMode Mode, byte[] Seed, byte[] KeyInfo, byte[] Sk, byte[] Pk, byte[][] Inputs, byte[][] Blinds,
-        byte[] Blinded, byte[] Evaluated, byte[][] Outputs, byte[] Proof, byte[] ProofR);
+        byte[] Blinded, byte[] Evaluated, byte[][] Outputs, byte[] Proof, byte[] ProofR, byte[] Info);
 
     private static byte[][] Split(JsonElement v, string property) =>
         v.GetProperty(property).GetString()!.Split(',').Select(Convert.FromHexString).ToArray();
@@ -18,19 +18,14 @@ public class OprfTests
         foreach (JsonElement suite in doc.RootElement.EnumerateArray())
         {
             string mode = suite.GetProperty("mode").ValueKind == JsonValueKind.Number ? suite.GetProperty("mode").GetInt32().ToString() : suite.Str("mode");
-            if (mode is not ("0" or "1"))
-            {
-                continue;
-            }
-
             Assert.Equal("ristretto255-SHA512", suite.Str("identifier"));
             foreach (JsonElement v in suite.GetProperty("vectors").EnumerateArray())
             {
                 bool hasProof = v.TryGetProperty("Proof", out JsonElement proof);
-                cases.Add(new Case(mode == "0" ? OprfMode.Oprf : OprfMode.Voprf, suite.Hex("seed"), suite.Hex("keyInfo"), suite.Hex("skSm"), suite.Hex("pkSm"),
+                cases.Add(new Case((OprfMode)int.Parse(mode), suite.Hex("seed"), suite.Hex("keyInfo"), suite.Hex("skSm"), suite.Hex("pkSm"),
                     Split(v, "Input"), Split(v, "Blind"), Split(v, "BlindedElement").SelectMany(x => x).ToArray(),
                     Split(v, "EvaluationElement").SelectMany(x => x).ToArray(), Split(v, "Output"),
-                    hasProof ? proof.Hex("proof") : [], hasProof ? proof.Hex("r") : []));
+                    hasProof ? proof.Hex("proof") : [], hasProof ? proof.Hex("r") : [], v.Hex("Info")));
             }
         }
 
@@ -49,12 +44,14 @@ public class OprfTests
     }
 
     [Fact]
-    public void Vector_file_has_every_mode_0_and_1_case()
+    public void Vector_file_has_every_mode_case()
     {
         List<Case> cases = Cases();
         Assert.Equal(2, cases.Count(c => c.Mode == OprfMode.Oprf));
         Assert.Equal(3, cases.Count(c => c.Mode == OprfMode.Voprf));
+        Assert.Equal(3, cases.Count(c => c.Mode == OprfMode.Poprf && c.Info.Length > 0));
         Assert.Contains(cases, c => c.Mode == OprfMode.Voprf && c.Inputs.Length == 2);
+        Assert.Contains(cases, c => c.Mode == OprfMode.Poprf && c.Inputs.Length == 2);
     }
 
     [Theory]
@@ -66,7 +63,7 @@ public class OprfTests
         byte[] sk = new byte[Oprf.ScalarSize];
         key.Export(sk);
         Assert.Equal(c.Sk, sk);
-        if (c.Mode == OprfMode.Voprf)
+        if (c.Mode != OprfMode.Oprf)
         {
             Assert.Equal(c.Pk, key.PublicKey.ToArray());
         }
@@ -77,26 +74,42 @@ public class OprfTests
 
         byte[] evaluated = new byte[blinded.Length];
         byte[] proof = new byte[Oprf.ProofSizeFor(c.Mode)];
-        Assert.True(Oprf.BlindEvaluateCore(key, blinded, evaluated, proof, c.ProofR));
+        Assert.True(Oprf.BlindEvaluateCore(key, c.Info, blinded, evaluated, proof, c.ProofR));
         Assert.Equal(c.Evaluated, evaluated);
         Assert.Equal(c.Proof, proof);
 
         byte[] outputs = new byte[c.Inputs.Length * Oprf.OutputSize];
-        Assert.True(Oprf.TryFinalizeBatch(c.Mode, key.PublicKey, c.Inputs.Select(x => (ReadOnlyMemory<byte>)x).ToList(), blinds, evaluated, proof, outputs));
+        Assert.True(Oprf.TryFinalizeBatch(c.Mode, key.PublicKey, c.Info, c.Inputs.Select(x => (ReadOnlyMemory<byte>)x).ToList(), blinds, evaluated, proof, outputs));
         Assert.Equal(c.Outputs.SelectMany(x => x).ToArray(), outputs);
 
         byte[] direct = new byte[Oprf.OutputSize];
         for (int i = 0; i < c.Inputs.Length; i++)
         {
-            Assert.True(Oprf.TryEvaluate(key, c.Inputs[i], direct));
+            Assert.True(Oprf.TryEvaluate(key, c.Inputs[i], c.Info, direct));
             Assert.Equal(c.Outputs[i], direct);
         }
 
         // A randomized proof differs from the vector's but still verifies.
-        Assert.True(Oprf.TryBlindEvaluate(key, blinded, evaluated, proof));
+        Assert.True(Oprf.TryBlindEvaluate(key, c.Info, blinded, evaluated, proof));
         Assert.Equal(c.Evaluated, evaluated);
-        Assert.True(Oprf.TryFinalizeBatch(c.Mode, key.PublicKey, c.Inputs.Select(x => (ReadOnlyMemory<byte>)x).ToList(), blinds, evaluated, proof, outputs));
+        Assert.True(Oprf.TryFinalizeBatch(c.Mode, key.PublicKey, c.Info, c.Inputs.Select(x => (ReadOnlyMemory<byte>)x).ToList(), blinds, evaluated, proof, outputs));
         Assert.Equal(c.Outputs.SelectMany(x => x).ToArray(), outputs);
+
+        if (c.Mode == OprfMode.Poprf)
+        {
+            // The info is bound into both the proof and the output.
+            byte[] otherInfo = [.. c.Info, 0x21];
+            Assert.False(Oprf.TryFinalizeBatch(c.Mode, key.PublicKey, otherInfo, c.Inputs.Select(x => (ReadOnlyMemory<byte>)x).ToList(), blinds, evaluated, proof, outputs));
+            Assert.True(Oprf.TryEvaluate(key, c.Inputs[0], otherInfo, direct));
+            Assert.NotEqual(c.Outputs[0], direct);
+            byte[] badProof = (byte[])proof.Clone();
+            badProof[5] ^= 1;
+            Assert.False(Oprf.TryFinalizeBatch(c.Mode, key.PublicKey, c.Info, c.Inputs.Select(x => (ReadOnlyMemory<byte>)x).ToList(), blinds, evaluated, badProof, outputs));
+        }
+        else
+        {
+            Assert.Throws<ArgumentException>(() => Oprf.TryEvaluate(key, c.Inputs[0], "info"u8, direct));
+        }
         blinds.ForEach(b => b.Dispose());
     }
 
@@ -196,7 +209,7 @@ public class OprfTests
         AddL(big);
         Assert.False(OprfPrivateKey.TryImport(OprfMode.Voprf, big, out _));
         Assert.False(OprfPrivateKey.TryImport(OprfMode.Voprf, sk.AsSpan(1), out _));
-        Assert.Throws<ArgumentOutOfRangeException>(() => OprfPrivateKey.Generate((OprfMode)2));
+        Assert.Throws<ArgumentOutOfRangeException>(() => OprfPrivateKey.Generate((OprfMode)3));
         Assert.Throws<ArgumentException>(() => OprfPrivateKey.DeriveKeyPair(OprfMode.Oprf, new byte[31], []));
     }
 

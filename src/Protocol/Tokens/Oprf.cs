@@ -304,6 +304,12 @@ public static class Oprf
             ProtocolThrow.ArgumentLength(nameof(proof), proof.Length, ProofSizeFor(key.Mode));
         }
 
+        // The proof reads every blinded element after all evaluations are written.
+        if (evaluatedElements.Overlaps(blindedElements) || proof.Overlaps(blindedElements) || proof.Overlaps(evaluatedElements))
+        {
+            ProtocolThrow.Overlap(nameof(evaluatedElements));
+        }
+
         if (!IsBatch(blindedElements))
         {
             return false;
@@ -399,6 +405,11 @@ public static class Oprf
         if (outputs.Length != m * OutputSize)
         {
             ProtocolThrow.ArgumentLength(nameof(outputs), outputs.Length, m * OutputSize);
+        }
+
+        if (outputs.Overlaps(evaluatedElements) || outputs.Overlaps(proof))
+        {
+            ProtocolThrow.Overlap(nameof(outputs));
         }
 
         if (mode != OprfMode.Oprf && serverPublicKey.Length != ElementSize)

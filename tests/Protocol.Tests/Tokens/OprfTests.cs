@@ -180,6 +180,8 @@ public class OprfTests
 
         Assert.False(Oprf.TryBlindEvaluate(key, good.BlindedElement[1..], evaluated.AsSpan(0, 31), proof));
         Assert.False(Oprf.TryBlindEvaluate(key, [], [], proof));
+        byte[] inPlace = good.BlindedElement.ToArray();
+        Assert.Throws<ArgumentException>(() => Oprf.TryBlindEvaluate(key, inPlace, inPlace, proof));
         Assert.Throws<ArgumentException>(() => Oprf.TryBlindEvaluate(key, good.BlindedElement, evaluated, proof));
         Assert.Throws<ArgumentException>(() => Oprf.TryBlindEvaluate(key, good.BlindedElement, evaluated.AsSpan(0, 32), proof.AsSpan(1)));
 

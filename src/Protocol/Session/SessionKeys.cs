@@ -63,6 +63,9 @@ public sealed class SessionKeys : IDisposable
     /// <summary>The mailbox ids the peer writes to, which this party reads.</summary>
     public MailboxChain ReceiveChain { get; }
 
+    /// <summary><c>AD = pk_a ‖ pk_b</c> (64 bytes), the sketch's associated data, for a Double Ratchet seeded with <c>k_e</c>.</summary>
+    public byte[] AssociatedData() => [.. InitiatorKey.Export(), .. ResponderKey.Export()];
+
     /// <summary><c>k_e</c>, the message key.</summary>
     internal ReadOnlySpan<byte> MessageKey => _messageKey.Span;
 

@@ -75,10 +75,14 @@ public sealed class CertificateTests
             Assert.False(ProofOfWork.Verify(vrf.PublicKey, dh.PublicKey, difficulty, n), $"nonce {n} < {nonce}");
         }
 
-        // The proof binds both keys.
+        // The proof binds both keys: the nonces that pass change when either key changes.
         using var otherDh = X25519KeyPair.Import(Enumerable.Repeat((byte)8, 32).ToArray());
-        var otherNonce = ProofOfWork.Mint(vrf.PublicKey, otherDh.PublicKey, difficulty);
-        Assert.True(otherNonce != nonce || !ProofOfWork.Verify(vrf.PublicKey, otherDh.PublicKey, difficulty + 6, nonce));
+        using var otherVrf = Ed25519KeyPair.Import(Enumerable.Repeat((byte)1, 32).ToArray());
+        int[] Passing(Ed25519PublicKey v, X25519PublicKey d) => Enumerable.Range(0, 512).Where(n => ProofOfWork.Verify(v, d, 4, (ulong)n)).ToArray();
+        var passing = Passing(vrf.PublicKey, dh.PublicKey);
+        Assert.NotEmpty(passing);
+        Assert.NotEqual(passing, Passing(vrf.PublicKey, otherDh.PublicKey));
+        Assert.NotEqual(passing, Passing(otherVrf.PublicKey, dh.PublicKey));
         Assert.True(ProofOfWork.Verify(vrf.PublicKey, dh.PublicKey, 0, 12345));
         Assert.False(ProofOfWork.Verify(vrf.PublicKey, dh.PublicKey, ProofOfWork.MaxDifficulty + 1, nonce));
 

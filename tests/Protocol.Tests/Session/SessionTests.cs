@@ -20,6 +20,8 @@ public sealed class SessionTests
         Assert.Equal(alice.PublicKey, a.InitiatorKey);
         Assert.Equal(alice.PublicKey, b.InitiatorKey);
         Assert.Equal(bob.PublicKey, b.ResponderKey);
+        Assert.Equal([.. alice.PublicKey.Export(), .. bob.PublicKey.Export()], a.AssociatedData());
+        Assert.Equal(a.AssociatedData(), b.AssociatedData());
 
         var ids = new HashSet<string>(StringComparer.Ordinal);
         for (ulong k = 0; k < 50; k++)

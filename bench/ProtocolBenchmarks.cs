@@ -1,9 +1,17 @@
 using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Columns;
+using BenchmarkDotNet.Configs;
 using Privomega.Protocol.Primitives;
 using Privomega.Protocol.Ratchet;
 using Privomega.Protocol.Tokens;
 
 namespace Privomega.Pir.Bench;
+
+/// <summary>Adds an ops/s column: the protocol targets are stated as operations per second on one core.</summary>
+public sealed class OpsPerSecondConfig : ManualConfig
+{
+    public OpsPerSecondConfig() => AddColumn(StatisticColumn.OperationsPerSecond);
+}
 
 /// <summary>
 /// The primitives every Privomega message or registration pays for, one operation per call on one
@@ -11,6 +19,7 @@ namespace Privomega.Pir.Bench;
 /// (VRF prove/verify for both suites is <see cref="VrfBenchmarks"/>.)
 /// </summary>
 [MemoryDiagnoser]
+[Config(typeof(OpsPerSecondConfig))]
 public class PrimitiveBenchmarks
 {
     private const int MessageSize = 160;
@@ -77,6 +86,7 @@ public class PrimitiveBenchmarks
 /// <see cref="TokenIssuer"/>. Paper's reference point for VOPRF issue + redeem: 14 ms.
 /// </summary>
 [MemoryDiagnoser]
+[Config(typeof(OpsPerSecondConfig))]
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "BenchmarkDotNet cannot run sealed classes; [GlobalCleanup] disposes the issuer.")]
 public class TokenBenchmarks
 {
@@ -168,6 +178,7 @@ public class TokenBenchmarks
 
 /// <summary>Double Ratchet per message (160-byte padded plaintext): send, and a receive that takes a DH step.</summary>
 [MemoryDiagnoser]
+[Config(typeof(OpsPerSecondConfig))]
 public class RatchetBenchmarks
 {
     private readonly byte[] _plaintext = new byte[160];
@@ -209,6 +220,7 @@ public class RatchetBenchmarks
 
 /// <summary>HPKE base mode (RFC 9180; DHKEM(X25519, HKDF-SHA256), HKDF-SHA256, ChaCha20-Poly1305), single shot, on a matchmaking-sized payload.</summary>
 [MemoryDiagnoser]
+[Config(typeof(OpsPerSecondConfig))]
 public class HpkeBenchmarks
 {
     private const int PayloadSize = 1024;
@@ -238,6 +250,7 @@ public class HpkeBenchmarks
 
 /// <summary>RFC 9162 inclusion and consistency proof verification in a tree of 2^20 leaves (what a client checks every epoch).</summary>
 [MemoryDiagnoser]
+[Config(typeof(OpsPerSecondConfig))]
 public class MerkleBenchmarks
 {
     private const long Leaves = 1L << 20;

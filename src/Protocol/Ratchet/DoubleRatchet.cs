@@ -53,7 +53,8 @@ public enum RatchetDecryptStatus
 /// header bound into the associated data, and a MAX_SKIP bound. A failed decryption leaves the
 /// state exactly as it was: all work happens on staged copies that are committed only after the
 /// tag verifies. Every root, chain, message and private key lives in zero-on-dispose memory and is
-/// erased as soon as it is replaced or used.
+/// erased as soon as it is replaced or used. Not thread-safe: the caller serialises the sends and
+/// receives of one conversation.
 /// </summary>
 public sealed class DoubleRatchet : IDisposable
 {

@@ -267,6 +267,42 @@ public class TokenServiceTests
         }
     }
 
+    [Fact]
+    public void Concurrent_redeems_accept_a_token_once_and_concurrent_requests_respect_the_quota()
+    {
+        (TokenIssuer issuer, _) = NewIssuer(TokenKind.Voprf);
+        using (issuer)
+        {
+            byte[] user = "hana"u8.ToArray();
+            TokenClient client = ClientFor(issuer);
+            var requests = new byte[8][];
+            var blindings = new TokenBlinding[8];
+            for (int i = 0; i < 8; i++)
+            {
+                requests[i] = client.CreateRequest(1, out blindings[i]);
+            }
+
+            var statuses = new TokenIssueStatus[8];
+            var answers = new byte[8][];
+            Parallel.For(0, 8, i => statuses[i] = issuer.Issue(user, requests[i], out answers[i]!, out _));
+            Assert.Equal(4, statuses.Count(s => s == TokenIssueStatus.Issued));
+            Assert.Equal(4, statuses.Count(s => s == TokenIssueStatus.QuotaExceeded));
+            Assert.Equal(0, issuer.Remaining(user));
+
+            int first = Array.IndexOf(statuses, TokenIssueStatus.Issued);
+            Assert.True(client.TryFinalize(blindings[first], answers[first], out IReadOnlyList<AnonymousToken>? tokens, out _));
+            byte[] token = tokens[0].Encode();
+            var redeemed = new TokenRedeemStatus[16];
+            Parallel.For(0, 16, i => redeemed[i] = issuer.Redeem(token));
+            Assert.Equal(1, redeemed.Count(s => s == TokenRedeemStatus.Accepted));
+            Assert.Equal(15, redeemed.Count(s => s == TokenRedeemStatus.DoubleSpent));
+            foreach (TokenBlinding blinding in blindings)
+            {
+                blinding.Dispose();
+            }
+        }
+    }
+
     private sealed class TrackedKey(ITokenIssuerKey inner) : ITokenIssuerKey
     {
         public bool Disposed { get; private set; }

@@ -222,6 +222,30 @@ public class LatticePirTests
     }
 
     [Fact]
+    public void Galois_key_storage_is_capped_per_server()
+    {
+        using var db = PirDatabase.Generate(40, 32, 13);
+        var p = LatticePirPlanner.Plan(40, 32, Small, 1);
+        using var client = new LatticePirClient(p);
+        var keys = client.GaloisKeys;
+        Assert.Throws<ArgumentOutOfRangeException>(() => new LatticePirServer(db, p, maxClients: 0));
+        using var server = new LatticePirServer(db, p, maxClients: 2);
+        Assert.Equal(2, server.MaxClients);
+        server.RegisterClient(1, keys);
+        server.RegisterClient(2, keys);
+        var full = Assert.Throws<InvalidOperationException>(() => server.RegisterClient(3, keys));
+        Assert.Contains("limit of 2", full.Message, StringComparison.Ordinal);
+        Assert.Equal(2, server.ClientCount);
+
+        // Replacing a registered client's keys does not count against the cap; unregistering frees a place.
+        server.RegisterClient(2, keys);
+        Assert.True(server.UnregisterClient(1));
+        server.RegisterClient(3, keys);
+        Assert.Equal(2, server.ClientCount);
+        Assert.False(server.UnregisterClient(1));
+    }
+
+    [Fact]
     public void Serialisation_round_trips_are_exact()
     {
         using var db = PirDatabase.Generate(300, 32, 11);

@@ -184,8 +184,12 @@ public sealed class LatticePirClient : IPirClient, IDisposable
                 int length = Math.Min(Parameters.PlaintextBytes, Parameters.RecordBytes - start);
                 plainBytes.AsSpan(0, length).CopyTo(record.AsSpan(start));
             }
+
+            // The decrypted plaintext also holds the neighbouring records of the wanted one's plaintext.
+            Array.Clear(plain);
         }
 
+        CryptographicOperations.ZeroMemory(plainBytes);
         return record;
     }
 

@@ -147,9 +147,42 @@ public class LatticePirTests
         // scaled to q_0. Two bits of margin means the worst coefficient is four times below failure.
         double minBudget = client.AnswerNoiseBudgets(answer).Min();
         Assert.True(minBudget >= 2, $"answer noise budget {minBudget} bits");
+
+        // The first-level result the client recomposes from the answer's digits was switched to q_0 as
+        // well and is decrypted a second time: it needs the same margin.
+        double firstLevelBudget = client.FirstLevelNoiseBudgets(answer).Min();
+        Assert.True(firstLevelBudget >= 2, $"first-level noise budget {firstLevelBudget} bits");
         Assert.True(p.QueryBytes <= 64 * 1024, $"query {p.QueryBytes} B");
         Assert.True(p.AnswerBytes <= 128 * 1024, $"answer {p.AnswerBytes} B");
         Assert.True(p.GaloisKeyBytes <= 4 * 1024 * 1024, $"keys {p.GaloisKeyBytes} B");
+    }
+
+    [Fact]
+    public void Real_preset_keeps_its_noise_margin_with_the_2_pow_20_first_dimension_sum()
+    {
+        // At 2^20 x 288 B the planner makes a 174 x 173 matrix: 9 expansion levels (N1 + N2 = 347), and
+        // each first-level result sums 174 products of full random plaintexts with expanded ciphertexts.
+        // d = 1 over 347 plaintexts has the same 9 levels and a larger sum (347 rows), so the margin of
+        // its answer, which is that sum switched to q_0, bounds the first level at 2^20 from below; the
+        // second dimension's sum (173 columns of base-t digits, as large as plaintext coefficients) is no
+        // larger. Random data makes the plaintext coefficients as large as the real database's.
+        // (Measured once at the largest d = 1 shape the planner allows, 4096 rows and 12 levels: 2.96 bits.)
+        const long count = 347 * 35;
+        const int recordBytes = 288;
+        using var db = PirDatabase.Generate(count, recordBytes, 14);
+        var p = LatticePirPlanner.Plan(count, recordBytes, dimensions: 1);
+        var atScale = LatticePirPlanner.Plan(1L << 20, recordBytes);
+        Assert.True(p.Encryption.IsSecure);
+        Assert.Equal(atScale.ExpansionLevels, p.ExpansionLevels);
+        Assert.True(p.N1 >= atScale.N1 && p.N1 >= atScale.N2, $"{p} vs {atScale}");
+        var (client, server) = Setup(db, p);
+        using var c = client;
+        using var s = server;
+        long index = count - 2;
+        var answer = (LatticeAnswer)server.Answer(client.Query(index));
+        Assert.True(db.GetRecord(index).SequenceEqual(client.Recover(index, answer)), p.ToString());
+        double budget = client.AnswerNoiseBudgets(answer).Min();
+        Assert.True(budget >= 2, $"answer noise budget {budget} bits at {p}");
     }
 
     [Fact]
@@ -271,7 +304,14 @@ public class LatticePirTests
         var client = new LatticePirClient(p);
         var sk = client.SecretKey;
         Assert.Contains(sk.Coefficients.ToArray(), v => v != 0);
+        ReadOnlySpan<sbyte> coefficients = sk.Coefficients;
+        ReadOnlySpan<ulong> ntt = sk.Ntt;
+        Assert.True(ntt.ContainsAnyExcept(0UL));
         client.Dispose();
         Assert.Throws<ObjectDisposedException>(() => sk.Coefficients.ToArray());
+
+        // The spans taken before Dispose still see the key's memory: both copies must now be zero.
+        Assert.False(coefficients.ContainsAnyExcept((sbyte)0), "coefficient form not zeroed");
+        Assert.False(ntt.ContainsAnyExcept(0UL), "NTT form not zeroed");
     }
 }

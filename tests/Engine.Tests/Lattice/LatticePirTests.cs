@@ -200,6 +200,21 @@ public class LatticePirTests
         Assert.Throws<ArgumentOutOfRangeException>(() => LatticePirPlanner.Plan(200_000, 288, dimensions: 1));
     }
 
+    [Theory]
+    [InlineData(long.MaxValue, 1)]
+    [InlineData(long.MaxValue, 10240)]
+    [InlineData(long.MaxValue - 5, 288)]
+    [InlineData(1L << 40, 10240)]
+    [InlineData((2048L * 2048) + 1, 10240)] // one plaintext more than a 2048 x 2048 matrix holds
+    public void Planner_rejects_databases_too_large_for_the_ring_without_overflowing(long count, int recordBytes)
+    {
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => LatticePirPlanner.Plan(count, recordBytes));
+        Assert.Equal("recordCount", e.ParamName);
+        var largest = LatticePirPlanner.Plan(2048L * 2048, 10240);
+        Assert.Equal(2048, largest.N1);
+        Assert.Equal(2048, largest.N2);
+    }
+
     [Fact]
     public void Malformed_queries_answers_and_keys_are_rejected_with_typed_errors()
     {

@@ -216,6 +216,18 @@ public class LatticePirTests
     }
 
     [Fact]
+    public void Planner_rejects_records_whose_answer_count_would_not_fit_its_uint16()
+    {
+        // N = 256, t = 2^20: 640 B per plaintext, so a 2^24 B record spans 26 215 plaintexts, and d = 2
+        // answers 4 ciphertexts for each: 104 860, more than the wire's uint16 count holds.
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => LatticePirPlanner.Plan(100, 1 << 24, Small, 2));
+        Assert.Equal("recordBytes", e.ParamName);
+        var fits = LatticePirPlanner.Plan(100, 16383 * 640, Small, 2);
+        Assert.Equal(ushort.MaxValue - 3, fits.PlaintextsPerRecord * fits.AnswerCiphertextsPerSubDatabase);
+        Assert.Equal(1, LatticePirPlanner.Plan(10, 1 << 24, Small, 1).AnswerCiphertextsPerSubDatabase);
+    }
+
+    [Fact]
     public void Malformed_queries_answers_and_keys_are_rejected_with_typed_errors()
     {
         using var db = PirDatabase.Generate(300, 32, 10);

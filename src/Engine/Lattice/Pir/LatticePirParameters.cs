@@ -179,6 +179,17 @@ public static class LatticePirPlanner
             }
         }
 
+        // The answer's ciphertext count travels as a uint16 and its encoding must fit one array: long
+        // records with a small N or t would otherwise wrap the count or overflow the size.
+        int q0Bits = LatticePirParameters.BitLength(encryption.CiphertextModuli[0]);
+        long plaintextsPerRecord = recordBytes <= plaintextBytes ? 1 : ((long)recordBytes + plaintextBytes - 1) / plaintextBytes;
+        long answerCiphertexts = plaintextsPerRecord * (d == 1 ? 1 : 2 * ((q0Bits + encryption.PlainModulusBits - 1) / encryption.PlainModulusBits));
+        long answerBytes = LatticeAnswer.HeaderLength + (answerCiphertexts * 2 * LatticePirParameters.PackedBytes(n, q0Bits));
+        if (answerCiphertexts > ushort.MaxValue || answerBytes > Array.MaxLength)
+        {
+            LatticeThrow.ArgumentOutOfRange(nameof(recordBytes), recordBytes, $"records short enough for an answer of at most {ushort.MaxValue} ciphertexts and {Array.MaxLength} bytes (this one needs {answerCiphertexts} and {answerBytes})");
+        }
+
         return new LatticePirParameters(encryption, recordCount, recordBytes, d, n1, n2);
     }
 }

@@ -325,6 +325,19 @@ public class LatticePirTests
     }
 
     [Fact]
+    public void Every_query_and_galois_key_has_a_fresh_seed()
+    {
+        var p = LatticePirPlanner.Plan(300, 32, Small, 2);
+        using var client = new LatticePirClient(p);
+        var first = client.Query(7);
+        var second = client.Query(7);
+        Assert.False(first.Seed.SequenceEqual(second.Seed), "two queries share a seed");
+        Assert.False(first.C0.SequenceEqual(second.C0), "two queries for one index are identical");
+        var seeds = client.GaloisKeys.Keys.Select(k => Convert.ToHexString(k.Seed)).Append(Convert.ToHexString(first.Seed)).ToArray();
+        Assert.Equal(seeds.Length, seeds.Distinct().Count());
+    }
+
+    [Fact]
     public void Disposed_client_zeroes_its_secret_key()
     {
         var p = LatticePirPlanner.Plan(10, 10, Small);

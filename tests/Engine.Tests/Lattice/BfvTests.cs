@@ -183,5 +183,10 @@ public class BfvTests
         Assert.True(LatticeParameters.Create(4096, [30, 30, 19], 30, 11).IsSecure);
         Assert.Throws<ArgumentException>(() => LatticeParameters.Create(4096, [30, 30, 20], 30, 12));
         Assert.Throws<ArgumentException>(() => LatticeParameters.Create(8192, [30, 30, 30, 30, 30, 30, 30], 30, 20));
+
+        // Explicit primes are checked for size before primality (2^61 − 1 is prime; trial division would hang).
+        var p = LatticeParameters.N4096_Logq108_Logt20;
+        Assert.Throws<ArgumentOutOfRangeException>(() => LatticeParameters.Create(4096, [(1UL << 61) - 1], p.SpecialModulus, 20));
+        Assert.Throws<ArgumentOutOfRangeException>(() => LatticeParameters.Create(4096, [p.CiphertextModuli[0]], (1UL << 61) - 1, 20));
     }
 }

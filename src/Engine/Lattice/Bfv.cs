@@ -144,11 +144,14 @@ internal static class Bfv
                 result[j] = (ulong)((((UInt128)x[j] << ctx.PlainBits) + (q >> 1)) / q) & tMask;
             }
 
+            // x = Δ·m + e: the message and the noise, which reveals s combined with the ciphertext.
+            Array.Clear(x);
             return result;
         }
 
         var q2 = ctx.ModulusProducts[ct.Primes];
         var composed = Compose(ctx, x, ct.Primes);
+        Array.Clear(x);
         for (int j = 0; j < ctx.N; j++)
         {
             var m = ((composed[j] << ctx.PlainBits) + (q2 >> 1)) / q2;
@@ -167,6 +170,7 @@ internal static class Bfv
         var x = Phase(ctx, sk, ct);
         var q = ctx.ModulusProducts[ct.Primes];
         var composed = Compose(ctx, x, ct.Primes);
+        Array.Clear(x);
         BigInteger max = BigInteger.Zero;
         var half = q >> 1;
         foreach (var v in composed)

@@ -112,7 +112,8 @@ public sealed class LatticeParameters
         var all = ciphertextModuli.ToArray().Append(specialModulus).ToArray();
         foreach (ulong q in all)
         {
-            if (!NttPrimes.IsPrime(q) || (q - 1) % (2UL * (ulong)n) != 0 || BitLength(q) is < Modulus.MinBits or > Modulus.MaxBits)
+            // Size first: trial division of a 64-bit value would run for minutes.
+            if (BitLength(q) is < Modulus.MinBits or > Modulus.MaxBits || (q - 1) % (2UL * (ulong)n) != 0 || !NttPrimes.IsPrime(q))
             {
                 LatticeThrow.ArgumentOutOfRange(nameof(ciphertextModuli), (long)q, $"a prime of {Modulus.MinBits}..{Modulus.MaxBits} bits ≡ 1 mod {2 * n}");
             }

@@ -169,5 +169,24 @@ public class BfvTests
         Assert.Contains("128-bit", e.Message, StringComparison.Ordinal);
         Assert.Throws<ArgumentException>(() => LatticeParameters.Create(4096, [30, 30, 30], 30, 20));
         Assert.Throws<ArgumentOutOfRangeException>(() => LatticeParameters.Create(4096, [30, 24, 24], 30, 23));
+
+        // The HE Standard bounds log2 of q·P, the special prime included: each preset's actual product.
+        foreach (var (preset, bound) in new[] { (LatticeParameters.N4096_Logq108_Logt20, 109), (LatticeParameters.N8192_Logq210_Logt20, 218) })
+        {
+            var qp = preset.CiphertextModuli.Aggregate(new System.Numerics.BigInteger(preset.SpecialModulus), (acc, q) => acc * q);
+            Assert.True(System.Numerics.BigInteger.Log(qp, 2) <= bound, $"{preset}: log2(qP) = {System.Numerics.BigInteger.Log(qp, 2)}");
+            Assert.Equal(preset.CiphertextModuli.Sum(q => 64 - System.Numerics.BitOperations.LeadingZeroCount(q)) + 30, preset.TotalModulusBits);
+        }
+
+        // At the boundary: 30 + 30 + 19 + 30 = 109 bits is accepted, one bit more is not, which holds only
+        // if P is counted (without it both would be far below 109).
+        Assert.True(LatticeParameters.Create(4096, [30, 30, 19], 30, 11).IsSecure);
+        Assert.Throws<ArgumentException>(() => LatticeParameters.Create(4096, [30, 30, 20], 30, 12));
+        Assert.Throws<ArgumentException>(() => LatticeParameters.Create(8192, [30, 30, 30, 30, 30, 30, 30], 30, 20));
+
+        // Explicit primes are checked for size before primality (2^61 − 1 is prime; trial division would hang).
+        var p = LatticeParameters.N4096_Logq108_Logt20;
+        Assert.Throws<ArgumentOutOfRangeException>(() => LatticeParameters.Create(4096, [(1UL << 61) - 1], p.SpecialModulus, 20));
+        Assert.Throws<ArgumentOutOfRangeException>(() => LatticeParameters.Create(4096, [p.CiphertextModuli[0]], (1UL << 61) - 1, 20));
     }
 }

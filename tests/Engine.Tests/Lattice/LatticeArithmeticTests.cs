@@ -169,4 +169,35 @@ public class LatticeArithmeticTests
         Assert.Equal(1UL, m.Mul(m.Inverse(12345), 12345));
         Assert.Equal(ulong.MaxValue % m.Value, m.ReduceWide(ulong.MaxValue));
     }
+
+    [Theory]
+    [InlineData(4099, 5)] // beyond the largest N1 (4096 rows, d = 1), with row and column tails
+    [InlineData(2048, 4)] // the largest d = 2 matrix at N = 4096 is 2048 x 2048
+    public unsafe void First_dimension_kernel_cannot_overflow_its_lazy_sums_at_the_largest_shapes(int n1, int n2)
+    {
+        // Every plaintext and query value at p − 1 makes every product and every sum between folds as
+        // large as they can be; with the largest (30-bit) prime an overflow anywhere would show.
+        var mod = new Modulus(NttPrimes.Find(30, 4096, 1, [])[0]);
+        ulong max = mod.Value - 1;
+        const int chunk = LatticePirKernels.Chunk;
+        var db = new uint[(long)n2 * n1 * chunk];
+        Array.Fill(db, (uint)max);
+        var query = new ulong[(long)n1 * 2 * chunk];
+        Array.Fill(query, max);
+        ulong expected = (ulong)((UInt128)(ulong)n1 * max % mod.Value * max % mod.Value);
+        const int polyStride = chunk;
+        const int columnStride = 2 * chunk;
+        foreach (var path in KernelPaths.All)
+        {
+            var output = new ulong[(long)n2 * columnStride];
+            fixed (uint* pd = db)
+            fixed (ulong* pq = query)
+            fixed (ulong* po = output)
+            {
+                LatticePirKernels.FirstDimension(pd, pq, n1, n2, mod, po, columnStride, polyStride, path);
+            }
+
+            Assert.True(output.All(v => v == expected), $"path {path}, {n1} x {n2}: expected every slot {expected}, got {string.Join(',', output.Distinct().Take(4))}");
+        }
+    }
 }

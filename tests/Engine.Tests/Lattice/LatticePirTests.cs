@@ -147,9 +147,42 @@ public class LatticePirTests
         // scaled to q_0. Two bits of margin means the worst coefficient is four times below failure.
         double minBudget = client.AnswerNoiseBudgets(answer).Min();
         Assert.True(minBudget >= 2, $"answer noise budget {minBudget} bits");
+
+        // The first-level result the client recomposes from the answer's digits was switched to q_0 as
+        // well and is decrypted a second time: it needs the same margin.
+        double firstLevelBudget = client.FirstLevelNoiseBudgets(answer).Min();
+        Assert.True(firstLevelBudget >= 2, $"first-level noise budget {firstLevelBudget} bits");
         Assert.True(p.QueryBytes <= 64 * 1024, $"query {p.QueryBytes} B");
         Assert.True(p.AnswerBytes <= 128 * 1024, $"answer {p.AnswerBytes} B");
         Assert.True(p.GaloisKeyBytes <= 4 * 1024 * 1024, $"keys {p.GaloisKeyBytes} B");
+    }
+
+    [Fact]
+    public void Real_preset_keeps_its_noise_margin_with_the_2_pow_20_first_dimension_sum()
+    {
+        // At 2^20 x 288 B the planner makes a 174 x 173 matrix: 9 expansion levels (N1 + N2 = 347), and
+        // each first-level result sums 174 products of full random plaintexts with expanded ciphertexts.
+        // d = 1 over 347 plaintexts has the same 9 levels and a larger sum (347 rows), so the margin of
+        // its answer, which is that sum switched to q_0, bounds the first level at 2^20 from below; the
+        // second dimension's sum (173 columns of base-t digits, as large as plaintext coefficients) is no
+        // larger. Random data makes the plaintext coefficients as large as the real database's.
+        // (Measured once at the largest d = 1 shape the planner allows, 4096 rows and 12 levels: 2.96 bits.)
+        const long count = 347 * 35;
+        const int recordBytes = 288;
+        using var db = PirDatabase.Generate(count, recordBytes, 14);
+        var p = LatticePirPlanner.Plan(count, recordBytes, dimensions: 1);
+        var atScale = LatticePirPlanner.Plan(1L << 20, recordBytes);
+        Assert.True(p.Encryption.IsSecure);
+        Assert.Equal(atScale.ExpansionLevels, p.ExpansionLevels);
+        Assert.True(p.N1 >= atScale.N1 && p.N1 >= atScale.N2, $"{p} vs {atScale}");
+        var (client, server) = Setup(db, p);
+        using var c = client;
+        using var s = server;
+        long index = count - 2;
+        var answer = (LatticeAnswer)server.Answer(client.Query(index));
+        Assert.True(db.GetRecord(index).SequenceEqual(client.Recover(index, answer)), p.ToString());
+        double budget = client.AnswerNoiseBudgets(answer).Min();
+        Assert.True(budget >= 2, $"answer noise budget {budget} bits at {p}");
     }
 
     [Fact]
@@ -165,6 +198,33 @@ public class LatticePirTests
         Assert.Equal(1, LatticePirPlanner.Plan(100, 288).Dimensions);
         Assert.Throws<ArgumentOutOfRangeException>(() => LatticePirPlanner.Plan(0, 288));
         Assert.Throws<ArgumentOutOfRangeException>(() => LatticePirPlanner.Plan(200_000, 288, dimensions: 1));
+    }
+
+    [Theory]
+    [InlineData(long.MaxValue, 1)]
+    [InlineData(long.MaxValue, 10240)]
+    [InlineData(long.MaxValue - 5, 288)]
+    [InlineData(1L << 40, 10240)]
+    [InlineData((2048L * 2048) + 1, 10240)] // one plaintext more than a 2048 x 2048 matrix holds
+    public void Planner_rejects_databases_too_large_for_the_ring_without_overflowing(long count, int recordBytes)
+    {
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => LatticePirPlanner.Plan(count, recordBytes));
+        Assert.Equal("recordCount", e.ParamName);
+        var largest = LatticePirPlanner.Plan(2048L * 2048, 10240);
+        Assert.Equal(2048, largest.N1);
+        Assert.Equal(2048, largest.N2);
+    }
+
+    [Fact]
+    public void Planner_rejects_records_whose_answer_count_would_not_fit_its_uint16()
+    {
+        // N = 256, t = 2^20: 640 B per plaintext, so a 2^24 B record spans 26 215 plaintexts, and d = 2
+        // answers 4 ciphertexts for each: 104 860, more than the wire's uint16 count holds.
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => LatticePirPlanner.Plan(100, 1 << 24, Small, 2));
+        Assert.Equal("recordBytes", e.ParamName);
+        var fits = LatticePirPlanner.Plan(100, 16383 * 640, Small, 2);
+        Assert.Equal(ushort.MaxValue - 3, fits.PlaintextsPerRecord * fits.AnswerCiphertextsPerSubDatabase);
+        Assert.Equal(1, LatticePirPlanner.Plan(10, 1 << 24, Small, 1).AnswerCiphertextsPerSubDatabase);
     }
 
     [Fact]
@@ -222,6 +282,30 @@ public class LatticePirTests
     }
 
     [Fact]
+    public void Galois_key_storage_is_capped_per_server()
+    {
+        using var db = PirDatabase.Generate(40, 32, 13);
+        var p = LatticePirPlanner.Plan(40, 32, Small, 1);
+        using var client = new LatticePirClient(p);
+        var keys = client.GaloisKeys;
+        Assert.Throws<ArgumentOutOfRangeException>(() => new LatticePirServer(db, p, maxClients: 0));
+        using var server = new LatticePirServer(db, p, maxClients: 2);
+        Assert.Equal(2, server.MaxClients);
+        server.RegisterClient(1, keys);
+        server.RegisterClient(2, keys);
+        var full = Assert.Throws<InvalidOperationException>(() => server.RegisterClient(3, keys));
+        Assert.Contains("limit of 2", full.Message, StringComparison.Ordinal);
+        Assert.Equal(2, server.ClientCount);
+
+        // Replacing a registered client's keys does not count against the cap; unregistering frees a place.
+        server.RegisterClient(2, keys);
+        Assert.True(server.UnregisterClient(1));
+        server.RegisterClient(3, keys);
+        Assert.Equal(2, server.ClientCount);
+        Assert.False(server.UnregisterClient(1));
+    }
+
+    [Fact]
     public void Serialisation_round_trips_are_exact()
     {
         using var db = PirDatabase.Generate(300, 32, 11);
@@ -241,13 +325,33 @@ public class LatticePirTests
     }
 
     [Fact]
+    public void Every_query_and_galois_key_has_a_fresh_seed()
+    {
+        var p = LatticePirPlanner.Plan(300, 32, Small, 2);
+        using var client = new LatticePirClient(p);
+        var first = client.Query(7);
+        var second = client.Query(7);
+        Assert.False(first.Seed.SequenceEqual(second.Seed), "two queries share a seed");
+        Assert.False(first.C0.SequenceEqual(second.C0), "two queries for one index are identical");
+        var seeds = client.GaloisKeys.Keys.Select(k => Convert.ToHexString(k.Seed)).Append(Convert.ToHexString(first.Seed)).ToArray();
+        Assert.Equal(seeds.Length, seeds.Distinct().Count());
+    }
+
+    [Fact]
     public void Disposed_client_zeroes_its_secret_key()
     {
         var p = LatticePirPlanner.Plan(10, 10, Small);
         var client = new LatticePirClient(p);
         var sk = client.SecretKey;
         Assert.Contains(sk.Coefficients.ToArray(), v => v != 0);
+        ReadOnlySpan<sbyte> coefficients = sk.Coefficients;
+        ReadOnlySpan<ulong> ntt = sk.Ntt;
+        Assert.True(ntt.ContainsAnyExcept(0UL));
         client.Dispose();
         Assert.Throws<ObjectDisposedException>(() => sk.Coefficients.ToArray());
+
+        // The spans taken before Dispose still see the key's memory: both copies must now be zero.
+        Assert.False(coefficients.ContainsAnyExcept((sbyte)0), "coefficient form not zeroed");
+        Assert.False(ntt.ContainsAnyExcept(0UL), "NTT form not zeroed");
     }
 }

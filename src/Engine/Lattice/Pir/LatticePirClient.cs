@@ -148,29 +148,7 @@ public sealed class LatticePirClient : IPirClient, IDisposable
             }
             else
             {
-                int f = Parameters.AnswerCiphertextsPerSubDatabase;
-                int pieces = Parameters.PiecesPerPolynomial;
-                var inner = new ulong[2 * n];
-                ulong q0 = ctx.Moduli[0].Value;
-                for (int poly = 0; poly < 2; poly++)
-                {
-                    for (int piece = 0; piece < pieces; piece++)
-                    {
-                        var digits = DecryptAtQ0(answer.Ciphertext((s * f) + (poly * pieces) + piece));
-                        for (int c = 0; c < n; c++)
-                        {
-                            inner[(poly * n) + c] |= digits[c] << (piece * logt);
-                        }
-                    }
-
-                    for (int c = 0; c < n; c++)
-                    {
-                        // Only a corrupted answer recomposes to q_0 or more; reduce rather than index out of range.
-                        inner[(poly * n) + c] %= q0;
-                    }
-                }
-
-                plain = DecryptAtQ0(inner);
+                plain = DecryptAtQ0(RecomposeFirstLevel(answer, s));
             }
 
             LatticePlaintextCodec.Decode(plain, plainBytes, logt);
@@ -184,9 +162,44 @@ public sealed class LatticePirClient : IPirClient, IDisposable
                 int length = Math.Min(Parameters.PlaintextBytes, Parameters.RecordBytes - start);
                 plainBytes.AsSpan(0, length).CopyTo(record.AsSpan(start));
             }
+
+            // The decrypted plaintext also holds the neighbouring records of the wanted one's plaintext.
+            Array.Clear(plain);
         }
 
+        CryptographicOperations.ZeroMemory(plainBytes);
         return record;
+    }
+
+    // d = 2: decrypts sub-database s's F answer ciphertexts into the base-t digits of the first-level
+    // result (modulo q_0) and puts the digits back together into that ciphertext (c0 ‖ c1).
+    private ulong[] RecomposeFirstLevel(LatticeAnswer answer, int s)
+    {
+        int n = _context.N;
+        int logt = _context.PlainBits;
+        int f = Parameters.AnswerCiphertextsPerSubDatabase;
+        int pieces = Parameters.PiecesPerPolynomial;
+        var inner = new ulong[2 * n];
+        ulong q0 = _context.Moduli[0].Value;
+        for (int poly = 0; poly < 2; poly++)
+        {
+            for (int piece = 0; piece < pieces; piece++)
+            {
+                var digits = DecryptAtQ0(answer.Ciphertext((s * f) + (poly * pieces) + piece));
+                for (int c = 0; c < n; c++)
+                {
+                    inner[(poly * n) + c] |= digits[c] << (piece * logt);
+                }
+            }
+
+            for (int c = 0; c < n; c++)
+            {
+                // Only a corrupted answer recomposes to q_0 or more; reduce rather than index out of range.
+                inner[(poly * n) + c] %= q0;
+            }
+        }
+
+        return inner;
     }
 
     private ulong[] DecryptAtQ0(ReadOnlySpan<ulong> ciphertext)
@@ -205,6 +218,29 @@ public sealed class LatticePirClient : IPirClient, IDisposable
             var ct = new BfvCiphertext(_context.N, 1, isNtt: false);
             answer.Ciphertext(i).CopyTo(ct.Data);
             budgets[i] = Bfv.NoiseBudget(_context, _secretKey, ct);
+        }
+
+        return budgets;
+    }
+
+    /// <summary>
+    /// For d = 2, the noise budget of each sub-database's first-level result after it was switched to q_0,
+    /// recomposed from the answer's digits: the ciphertext that the second decryption in <see cref="Recover(long, LatticeAnswer)"/>
+    /// opens (tests and diagnostics; never sent). Empty for d = 1.
+    /// </summary>
+    internal double[] FirstLevelNoiseBudgets(LatticeAnswer answer)
+    {
+        if (Parameters.Dimensions == 1)
+        {
+            return [];
+        }
+
+        var budgets = new double[Parameters.PlaintextsPerRecord];
+        for (int s = 0; s < budgets.Length; s++)
+        {
+            var ct = new BfvCiphertext(_context.N, 1, isNtt: false);
+            RecomposeFirstLevel(answer, s).CopyTo(ct.Data, 0);
+            budgets[s] = Bfv.NoiseBudget(_context, _secretKey, ct);
         }
 
         return budgets;

@@ -142,7 +142,8 @@ public static class LatticePirPlanner
         int n = encryption.N;
         int plaintextBytes = n * encryption.PlainModulusBits / 8;
         int perPlaintext = recordBytes <= plaintextBytes ? plaintextBytes / recordBytes : 1;
-        long plaintexts = (recordCount + perPlaintext - 1) / perPlaintext;
+        // Rounded-up division without recordCount + perPlaintext − 1, which overflows near long.MaxValue.
+        long plaintexts = (recordCount / perPlaintext) + (recordCount % perPlaintext == 0 ? 0 : 1);
         int d = dimensions ?? (plaintexts <= OneDimensionMaxPlaintexts ? 1 : 2);
         if (d is < 1 or > 2)
         {
@@ -163,12 +164,30 @@ public static class LatticePirPlanner
         }
         else
         {
+            // N1 + N2 ≤ N holds at most (N/2)^2 plaintexts; checking that first keeps N1 and N2 small
+            // enough that the int arithmetic below cannot overflow.
+            if (plaintexts > (long)(n / 2) * (n / 2))
+            {
+                LatticeThrow.ArgumentOutOfRange(nameof(recordCount), recordCount, $"a plaintext matrix with N1 + N2 ≤ N = {n} (at most {(long)(n / 2) * (n / 2) * perPlaintext} records)");
+            }
+
             n1 = (int)Math.Ceiling(Math.Sqrt(plaintexts));
             n2 = (int)((plaintexts + n1 - 1) / n1);
             if (n1 + n2 > n)
             {
                 LatticeThrow.ArgumentOutOfRange(nameof(recordCount), recordCount, $"a plaintext matrix with N1 + N2 ≤ N = {n} (at most {(long)(n / 2) * (n / 2) * perPlaintext} records)");
             }
+        }
+
+        // The answer's ciphertext count travels as a uint16 and its encoding must fit one array: long
+        // records with a small N or t would otherwise wrap the count or overflow the size.
+        int q0Bits = LatticePirParameters.BitLength(encryption.CiphertextModuli[0]);
+        long plaintextsPerRecord = recordBytes <= plaintextBytes ? 1 : ((long)recordBytes + plaintextBytes - 1) / plaintextBytes;
+        long answerCiphertexts = plaintextsPerRecord * (d == 1 ? 1 : 2 * ((q0Bits + encryption.PlainModulusBits - 1) / encryption.PlainModulusBits));
+        long answerBytes = LatticeAnswer.HeaderLength + (answerCiphertexts * 2 * LatticePirParameters.PackedBytes(n, q0Bits));
+        if (answerCiphertexts > ushort.MaxValue || answerBytes > Array.MaxLength)
+        {
+            LatticeThrow.ArgumentOutOfRange(nameof(recordBytes), recordBytes, $"records short enough for an answer of at most {ushort.MaxValue} ciphertexts and {Array.MaxLength} bytes (this one needs {answerCiphertexts} and {answerBytes})");
         }
 
         return new LatticePirParameters(encryption, recordCount, recordBytes, d, n1, n2);

@@ -19,6 +19,7 @@ public sealed unsafe class LatticePirServer : IPirServer, IDisposable
 {
     private readonly BfvContext _context;
     private readonly ConcurrentDictionary<ulong, LatticeGaloisKeys> _clients = new();
+    private readonly Lock _registration = new();
     private readonly ConcurrentBag<Workspace> _workspaces = [];
     private readonly ConcurrentDictionary<int, ulong[]> _monomials = new();
     private readonly int _threads;
@@ -26,8 +27,18 @@ public sealed unsafe class LatticePirServer : IPirServer, IDisposable
     private uint* _db;
     private readonly nuint _dbBytes;
 
-    /// <summary>Preprocesses <paramref name="database"/> for <paramref name="parameters"/>; <paramref name="threads"/> workers answer each query.</summary>
-    public LatticePirServer(PirDatabase database, LatticePirParameters parameters, int threads = 1)
+    /// <summary>
+    /// Default cap on clients with registered Galois keys. Each client's keys take about
+    /// 2·ℓ·k·(k + 1)·N·8 bytes in memory (7 MB for the N = 4096 preset at 9 levels), so without a cap
+    /// anyone able to register could exhaust the server's memory.
+    /// </summary>
+    public const int DefaultMaxClients = 256;
+
+    /// <summary>
+    /// Preprocesses <paramref name="database"/> for <paramref name="parameters"/>; <paramref name="threads"/>
+    /// workers answer each query; at most <paramref name="maxClients"/> clients may have keys registered at once.
+    /// </summary>
+    public LatticePirServer(PirDatabase database, LatticePirParameters parameters, int threads = 1, int maxClients = DefaultMaxClients)
     {
         ArgumentNullException.ThrowIfNull(database);
         ArgumentNullException.ThrowIfNull(parameters);
@@ -41,6 +52,11 @@ public sealed unsafe class LatticePirServer : IPirServer, IDisposable
             LatticeThrow.ArgumentOutOfRange(nameof(threads), threads, "1..256");
         }
 
+        if (maxClients is < 1 or > (1 << 20))
+        {
+            LatticeThrow.ArgumentOutOfRange(nameof(maxClients), maxClients, "1..2^20");
+        }
+
         if (parameters.Encryption.N % LatticePirKernels.Chunk != 0)
         {
             LatticeThrow.ArgumentOutOfRange(nameof(parameters), parameters.Encryption.N, $"N a multiple of {LatticePirKernels.Chunk}");
@@ -48,6 +64,7 @@ public sealed unsafe class LatticePirServer : IPirServer, IDisposable
 
         Parameters = parameters;
         _threads = threads;
+        MaxClients = maxClients;
         _context = BfvContext.Get(parameters.Encryption);
         _chunks = _context.N / LatticePirKernels.Chunk;
         _dbBytes = (nuint)parameters.PreprocessedBytes;
@@ -69,6 +86,9 @@ public sealed unsafe class LatticePirServer : IPirServer, IDisposable
     /// <summary>Number of clients with registered keys.</summary>
     public int ClientCount => _clients.Count;
 
+    /// <summary>Most clients whose keys the server keeps at once (<see cref="RegisterClient"/> refuses more).</summary>
+    public int MaxClients { get; }
+
     /// <summary>Vector width in bits of the kernels this machine dispatches to (0 = scalar).</summary>
     public static int KernelVectorWidth => KernelPaths.Best switch
     {
@@ -83,7 +103,10 @@ public sealed unsafe class LatticePirServer : IPirServer, IDisposable
     /// <inheritdoc />
     public PirSchemeKind Scheme => PirSchemeKind.Lattice;
 
-    /// <summary>Keeps <paramref name="keys"/> for queries that carry <paramref name="clientId"/> (replacing earlier keys).</summary>
+    /// <summary>
+    /// Keeps <paramref name="keys"/> for queries that carry <paramref name="clientId"/> (replacing earlier keys).
+    /// Throws <see cref="InvalidOperationException"/> when <see cref="MaxClients"/> other clients are registered.
+    /// </summary>
     public void RegisterClient(ulong clientId, LatticeGaloisKeys keys)
     {
         ArgumentNullException.ThrowIfNull(keys);
@@ -92,7 +115,16 @@ public sealed unsafe class LatticePirServer : IPirServer, IDisposable
             LatticeThrow.Argument(nameof(keys), $"keys are for {keys.Parameters}; expected {Parameters}.");
         }
 
-        _clients[clientId] = keys;
+        // Check and insert under one lock so concurrent registrations cannot overshoot the cap.
+        lock (_registration)
+        {
+            if (!_clients.ContainsKey(clientId) && _clients.Count >= MaxClients)
+            {
+                LatticeThrow.InvalidOperation($"The server already keeps Galois keys for {_clients.Count} clients, its limit of {MaxClients}; unregister a client first.");
+            }
+
+            _clients[clientId] = keys;
+        }
     }
 
     /// <summary>Forgets a client's keys; false when none were registered.</summary>

@@ -58,29 +58,7 @@ public sealed class DpfPirClient : IPirClient
     public byte[] Recover(long index, ReadOnlySpan<PirAnswer> answers)
     {
         ValidateIndex(index);
-        if (answers.Length != ServerCount)
-        {
-            ThrowHelper.Argument(nameof(answers), $"answers has {answers.Length} entries; expected {ServerCount}.");
-        }
-
-        var record = new byte[RecordBytes];
-        for (int s = 0; s < answers.Length; s++)
-        {
-            if (answers[s] is not XorAnswer answer || answer.Scheme != PirSchemeKind.XorDpf)
-            {
-                ThrowHelper.Argument(nameof(answers), $"answers[{s}] is a {answers[s]?.Scheme.ToString() ?? "null"} answer; expected {PirSchemeKind.XorDpf}.");
-                return [];
-            }
-
-            if (answer.RecordBytes != RecordBytes)
-            {
-                ThrowHelper.Argument(nameof(answers), $"answers[{s}] holds {answer.RecordBytes} bytes; expected {RecordBytes}.");
-            }
-
-            XorKernels.XorInto(record, answer.Payload);
-        }
-
-        return record;
+        return XorAnswer.CombineShares(answers, ServerCount, PirSchemeKind.XorDpf, RecordBytes);
     }
 
     private void ValidateIndex(long index)

@@ -113,6 +113,37 @@ public sealed class XorAnswer : PirAnswer
         return true;
     }
 
+    /// <summary>
+    /// The record as the XOR of one answer per server, shared by both XOR PIR clients' Recover: each answer
+    /// must be an <see cref="XorAnswer"/> of <paramref name="scheme"/> holding <paramref name="recordBytes"/> bytes.
+    /// </summary>
+    internal static byte[] CombineShares(ReadOnlySpan<PirAnswer> answers, int serverCount, PirSchemeKind scheme, int recordBytes)
+    {
+        if (answers.Length != serverCount)
+        {
+            ThrowHelper.ArgumentLength(nameof(answers), answers.Length, serverCount);
+        }
+
+        var record = new byte[recordBytes];
+        for (int s = 0; s < answers.Length; s++)
+        {
+            if (answers[s] is not XorAnswer answer || answer.Scheme != scheme)
+            {
+                ThrowHelper.Argument(nameof(answers), $"answers[{s}] is a {answers[s]?.Scheme.ToString() ?? "null"} answer; expected {scheme}.");
+                return [];
+            }
+
+            if (answer.RecordBytes != recordBytes)
+            {
+                ThrowHelper.Argument(nameof(answers), $"answers[{s}] holds {answer.RecordBytes} bytes; expected {recordBytes}.");
+            }
+
+            XorKernels.XorInto(record, answer.Payload);
+        }
+
+        return record;
+    }
+
     private static void CheckScheme(PirSchemeKind scheme)
     {
         if (scheme is not (PirSchemeKind.XorBitVector or PirSchemeKind.XorDpf))

@@ -22,15 +22,7 @@ public static class ChaCha20Poly1305Ietf
     public static void Seal(ReadOnlySpan<byte> key, ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> plaintext, ReadOnlySpan<byte> associatedData, Span<byte> ciphertext)
     {
         Validate(key, nonce);
-        if (ciphertext.Length != plaintext.Length + TagSize)
-        {
-            ProtocolThrow.ArgumentLength(nameof(ciphertext), ciphertext.Length, plaintext.Length + TagSize);
-        }
-
-        if (ciphertext.Overlaps(plaintext, out int offset) && offset != 0)
-        {
-            ProtocolThrow.Overlap(nameof(ciphertext));
-        }
+        AeadBuffers.CheckSeal(plaintext, ciphertext, TagSize);
 
         using var aead = new ChaCha20Poly1305(key);
         aead.Encrypt(nonce, plaintext, ciphertext[..plaintext.Length], ciphertext[plaintext.Length..], associatedData);
@@ -53,15 +45,7 @@ public static class ChaCha20Poly1305Ietf
             return false;
         }
 
-        if (plaintext.Length != ciphertext.Length - TagSize)
-        {
-            ProtocolThrow.ArgumentLength(nameof(plaintext), plaintext.Length, ciphertext.Length - TagSize);
-        }
-
-        if (plaintext.Overlaps(ciphertext, out int offset) && offset != 0)
-        {
-            ProtocolThrow.Overlap(nameof(plaintext));
-        }
+        AeadBuffers.CheckOpen(ciphertext, plaintext, TagSize);
 
         using var aead = new ChaCha20Poly1305(key);
         try

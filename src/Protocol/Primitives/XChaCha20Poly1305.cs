@@ -22,16 +22,7 @@ public static class XChaCha20Poly1305
     public static void Seal(ReadOnlySpan<byte> key, ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> plaintext, ReadOnlySpan<byte> associatedData, Span<byte> ciphertext)
     {
         ValidateKeyAndNonce(key, nonce);
-        if (ciphertext.Length != plaintext.Length + TagSize)
-        {
-            ProtocolThrow.ArgumentLength(nameof(ciphertext), ciphertext.Length, plaintext.Length + TagSize);
-        }
-
-        // libsodium supports in-place encryption only at the same address; partial overlap corrupts output.
-        if (ciphertext.Overlaps(plaintext, out int offset) && offset != 0)
-        {
-            ProtocolThrow.Overlap(nameof(ciphertext));
-        }
+        AeadBuffers.CheckSeal(plaintext, ciphertext, TagSize);
 
         SealCore(key, nonce, plaintext, associatedData, ciphertext);
     }
@@ -58,15 +49,7 @@ public static class XChaCha20Poly1305
             return false;
         }
 
-        if (plaintext.Length != ciphertext.Length - TagSize)
-        {
-            ProtocolThrow.ArgumentLength(nameof(plaintext), plaintext.Length, ciphertext.Length - TagSize);
-        }
-
-        if (plaintext.Overlaps(ciphertext, out int offset) && offset != 0)
-        {
-            ProtocolThrow.Overlap(nameof(plaintext));
-        }
+        AeadBuffers.CheckOpen(ciphertext, plaintext, TagSize);
 
         return TryOpenCore(key, nonce, ciphertext, associatedData, plaintext);
     }

@@ -6,11 +6,14 @@ using System.Runtime.Intrinsics;
 namespace Privomega.Pir.Engine;
 
 /// <summary>
-/// The method of four Russians for batches. Per block of 64 rows (one selection word per query) and per 128-byte column
-/// strip: tabulate, for each of the 16 groups of 4 rows, the XOR of every subset of the group (16 entries, entry 0 empty),
-/// then each query XORs one entry per group into its accumulator. A query costs 16 lookups per 64 rows instead of 64
-/// masked XORs; the table build (15 entries per group) is shared by the whole batch. Which entry is read depends on the
-/// selection, but every lookup hits a 16 KiB table that the build just wrote, the same table whatever the selection.
+/// The method of four Russians for batches. Per block of 64 rows (one selection word per query): tabulate, for each of the
+/// 16 groups of 4 rows, the XOR of every subset of the group (16 entries, entry 0 zero), then each query XORs one entry per
+/// group into its accumulator. A query costs 16 lookups per 64 rows instead of 64 masked XORs; the table build (15 entries
+/// per group) is shared by the whole batch. At Vector256, whole 256-byte column strips run queries-outer with the query's
+/// strip of accumulator in 8 registers (<see cref="QueryWide256"/>); narrower remainders and the other widths use 64-byte
+/// strips. Selection words are gathered block-major first, so a block's words for the whole batch are contiguous. Which
+/// entry is read depends on the selection, but every lookup hits a table the build just wrote, the same table whatever the
+/// selection, and the index is the share the server running the kernel holds anyway.
 /// </summary>
 public static unsafe partial class XorKernels
 {
@@ -37,6 +40,24 @@ public static unsafe partial class XorKernels
         return (byte*)(((nuint)start + PirDatabase.Alignment - 1) & ~(nuint)(PirDatabase.Alignment - 1));
     }
 
+    /// <summary>
+    /// The register-resident Vector256 kernel's table for one 256-byte column strip of a block: 16 groups × 16 entries × 256 B
+    /// = 64 KiB, L2-resident. Entry (g, m) lives at (g·16 + m)·256; entry 0 of each group is never written, so it stays zero.
+    /// </summary>
+    private const int WideTableBytes = GroupsPerBlock * EntriesPerGroup * StripBytes;
+
+    /// <summary>Blocks whose selection words are gathered query-contiguous at a time (bounded so the buffer stays small for large batches).</summary>
+    private const int WordsBufferWords = 4096;
+
+    [ThreadStatic]
+    private static byte[]? t_wideTable;
+    private static byte* AlignedWideTable()
+    {
+        byte[] table = t_wideTable ??= GC.AllocateArray<byte>(WideTableBytes + PirDatabase.Alignment, pinned: true);
+        byte* start = (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(table));
+        return (byte*)(((nuint)start + PirDatabase.Alignment - 1) & ~(nuint)(PirDatabase.Alignment - 1));
+    }
+
     // Fully optimised from the first call: a scan of a large database is one long call that tiering would start in unoptimised code.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void FourRussiansCore(byte* rows, int stride, int count, ulong* sel, int selectionWords, int batch, byte* acc, KernelWidth width)
@@ -47,40 +68,38 @@ public static unsafe partial class XorKernels
             // Entry (g, m) of strip s lives at s·16 KiB + (g·16 + m)·64 for every width, so entry 0 of each group is never
             // written: it is zero from allocation and stays zero across calls.
             byte* table = AlignedTable();
+            byte* wideTable = width == KernelWidth.Vector256 ? AlignedWideTable() : null;
             nint* offsets = stackalloc nint[GroupsPerBlock];
-            for (int b = 0; b < blocks; b++)
-            {
-                byte* blockRows = rows + ((nint)b * BlockRows * stride);
-                int c0 = 0;
-                if (width == KernelWidth.Vector512)
-                {
-                    while (stride - c0 >= ColumnChunkBytes)
-                    {
-                        int strips = Math.Min(StripsPerBuild, (stride - c0) / ColumnChunkBytes);
-                        BuildStrips512(table, blockRows + c0, stride, strips);
-                        for (int s = 0; s < strips; s++, c0 += ColumnChunkBytes)
-                        {
-                            QueryStrip512(table + (s * StripTableBytes), sel + b, selectionWords, batch, acc + c0, stride);
-                        }
-                    }
-                }
-                else if (width == KernelWidth.Vector256)
-                {
-                    while (stride - c0 >= ColumnChunkBytes)
-                    {
-                        int strips = Math.Min(StripsPerBuild, (stride - c0) / ColumnChunkBytes);
-                        BuildStrips256(table, blockRows + c0, stride, strips);
-                        for (int s = 0; s < strips; s++, c0 += ColumnChunkBytes)
-                        {
-                            QueryStrip256(table + (s * StripTableBytes), sel + b, selectionWords, batch, acc + c0, stride);
-                        }
-                    }
-                }
 
-                for (; c0 < stride; c0 += ColumnChunkBytes)
+            // Selection words are gathered block-major (the batch's words for one block side by side), so a block reads one
+            // or a few cache lines of words instead of one line per query, B selection lengths apart.
+            int chunkBlocks = Math.Max(1, Math.Min(blocks, WordsBufferWords / batch));
+            ulong* words = (ulong*)NativeMemory.AlignedAlloc((nuint)chunkBlocks * (nuint)batch * sizeof(ulong), PirDatabase.Alignment);
+            try
+            {
+                for (int b0 = 0; b0 < blocks; b0 += chunkBlocks)
                 {
-                    FourRussiansStripPlan(table, offsets, blockRows + c0, stride, Math.Min(ColumnChunkBytes, stride - c0), sel + b, selectionWords, batch, acc + c0, width);
+                    int chunk = Math.Min(chunkBlocks, blocks - b0);
+                    for (int q = 0; q < batch; q++)
+                    {
+                        ulong* source = sel + ((nint)q * selectionWords) + b0;
+                        for (int b = 0; b < chunk; b++)
+                        {
+                            words[((nint)b * batch) + q] = source[b];
+                        }
+                    }
+
+                    for (int b = 0; b < chunk; b++)
+                    {
+                        byte* blockRows = rows + ((nint)(b0 + b) * BlockRows * stride);
+                        ulong* blockWords = words + ((nint)b * batch);
+                        FourRussiansBlock(table, wideTable, offsets, blockRows, stride, blockWords, batch, acc, width);
+                    }
                 }
+            }
+            finally
+            {
+                NativeMemory.AlignedFree(words);
             }
         }
 
@@ -96,6 +115,136 @@ public static unsafe partial class XorKernels
             {
                 MaskedSmallBatchCore(tailRows, stride, count - done, sel + blocks, selectionWords, batch, acc, width);
             }
+        }
+    }
+
+    /// <summary>One 64-row block; <paramref name="words"/> holds the batch's selection words for it, one per query.</summary>
+    private static void FourRussiansBlock(byte* table, byte* wideTable, nint* offsets, byte* blockRows, int stride, ulong* words, int batch, byte* acc, KernelWidth width)
+    {
+        int c0 = 0;
+        if (width == KernelWidth.Vector512)
+        {
+            while (stride - c0 >= ColumnChunkBytes)
+            {
+                int strips = Math.Min(StripsPerBuild, (stride - c0) / ColumnChunkBytes);
+                BuildStrips512(table, blockRows + c0, stride, strips);
+                for (int s = 0; s < strips; s++, c0 += ColumnChunkBytes)
+                {
+                    QueryStrip512(table + (s * StripTableBytes), words, 1, batch, acc + c0, stride);
+                }
+            }
+        }
+        else if (width == KernelWidth.Vector256)
+        {
+            // Whole 256-byte strips: each query's strip of accumulator stays in 8 registers across all 16 lookups.
+            for (; stride - c0 >= StripBytes; c0 += StripBytes)
+            {
+                BuildWide256(wideTable, blockRows + c0, stride);
+                QueryWide256(wideTable, words, batch, acc + c0, stride);
+            }
+
+            while (stride - c0 >= ColumnChunkBytes)
+            {
+                int strips = Math.Min(StripsPerBuild, (stride - c0) / ColumnChunkBytes);
+                BuildStrips256(table, blockRows + c0, stride, strips);
+                for (int s = 0; s < strips; s++, c0 += ColumnChunkBytes)
+                {
+                    QueryStrip256(table + (s * StripTableBytes), words, 1, batch, acc + c0, stride);
+                }
+            }
+        }
+
+        for (; c0 < stride; c0 += ColumnChunkBytes)
+        {
+            FourRussiansStripPlan(table, offsets, blockRows + c0, stride, Math.Min(ColumnChunkBytes, stride - c0), words, 1, batch, acc + c0, width);
+        }
+    }
+
+    /// <summary>
+    /// Tabulates a 256-byte column strip of a 64-row block: per group of 4 rows and per 32-byte lane, 4 row loads, 11 XORs
+    /// and 15 stores (every subset XOR computed from registers, at most one XOR each).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void BuildWide256(byte* table, byte* blockRows, int stride)
+    {
+        const int E = StripBytes;
+        for (int g = 0; g < GroupsPerBlock; g++)
+        {
+            byte* e = table + ((nint)g * EntriesPerGroup * E);
+            byte* r = blockRows + ((nint)g * GroupRows * stride);
+            for (int j = 0; j < StripBytes; j += 32)
+            {
+                byte* p = e + j;
+                byte* rj = r + j;
+                Vector256<ulong> v0 = Vector256.Load((ulong*)rj);
+                Vector256<ulong> v1 = Vector256.Load((ulong*)(rj + stride));
+                Vector256<ulong> v2 = Vector256.Load((ulong*)(rj + (2 * stride)));
+                Vector256<ulong> v3 = Vector256.Load((ulong*)(rj + (3 * stride)));
+                Vector256<ulong> t3 = v0 ^ v1;
+                Vector256<ulong> t5 = v2 ^ v0;
+                Vector256<ulong> t6 = v2 ^ v1;
+                Vector256<ulong> t7 = v2 ^ t3;
+                Vector256.Store(v0, (ulong*)(p + (1 * E)));
+                Vector256.Store(v1, (ulong*)(p + (2 * E)));
+                Vector256.Store(t3, (ulong*)(p + (3 * E)));
+                Vector256.Store(v2, (ulong*)(p + (4 * E)));
+                Vector256.Store(t5, (ulong*)(p + (5 * E)));
+                Vector256.Store(t6, (ulong*)(p + (6 * E)));
+                Vector256.Store(t7, (ulong*)(p + (7 * E)));
+                Vector256.Store(v3, (ulong*)(p + (8 * E)));
+                Vector256.Store(v3 ^ v0, (ulong*)(p + (9 * E)));
+                Vector256.Store(v3 ^ v1, (ulong*)(p + (10 * E)));
+                Vector256.Store(v3 ^ t3, (ulong*)(p + (11 * E)));
+                Vector256.Store(v3 ^ v2, (ulong*)(p + (12 * E)));
+                Vector256.Store(v3 ^ t5, (ulong*)(p + (13 * E)));
+                Vector256.Store(v3 ^ t6, (ulong*)(p + (14 * E)));
+                Vector256.Store(v3 ^ t7, (ulong*)(p + (15 * E)));
+            }
+        }
+    }
+
+    /// <summary>
+    /// Queries outer: each query loads its 256-byte strip of accumulator into 8 registers once per block, XORs in one table
+    /// entry per group (16 × 8 loads, no stores) and stores it back.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void QueryWide256(byte* table, ulong* words, int batch, byte* acc, int stride)
+    {
+        const int E = StripBytes;
+        const int G = EntriesPerGroup * StripBytes;
+        for (int q = 0; q < batch; q++, acc += stride)
+        {
+            ulong word = words[q];
+            Vector256<ulong> a0 = Vector256.Load((ulong*)acc);
+            Vector256<ulong> a1 = Vector256.Load((ulong*)(acc + 32));
+            Vector256<ulong> a2 = Vector256.Load((ulong*)(acc + 64));
+            Vector256<ulong> a3 = Vector256.Load((ulong*)(acc + 96));
+            Vector256<ulong> a4 = Vector256.Load((ulong*)(acc + 128));
+            Vector256<ulong> a5 = Vector256.Load((ulong*)(acc + 160));
+            Vector256<ulong> a6 = Vector256.Load((ulong*)(acc + 192));
+            Vector256<ulong> a7 = Vector256.Load((ulong*)(acc + 224));
+            byte* groupTable = table;
+            for (int g = 0; g < GroupsPerBlock; g++, word >>= GroupRows, groupTable += G)
+            {
+                byte* p = groupTable + ((nint)(word & (EntriesPerGroup - 1)) * E);
+                a0 ^= Vector256.Load((ulong*)p);
+                a1 ^= Vector256.Load((ulong*)(p + 32));
+                a2 ^= Vector256.Load((ulong*)(p + 64));
+                a3 ^= Vector256.Load((ulong*)(p + 96));
+                a4 ^= Vector256.Load((ulong*)(p + 128));
+                a5 ^= Vector256.Load((ulong*)(p + 160));
+                a6 ^= Vector256.Load((ulong*)(p + 192));
+                a7 ^= Vector256.Load((ulong*)(p + 224));
+            }
+
+            Vector256.Store(a0, (ulong*)acc);
+            Vector256.Store(a1, (ulong*)(acc + 32));
+            Vector256.Store(a2, (ulong*)(acc + 64));
+            Vector256.Store(a3, (ulong*)(acc + 96));
+            Vector256.Store(a4, (ulong*)(acc + 128));
+            Vector256.Store(a5, (ulong*)(acc + 160));
+            Vector256.Store(a6, (ulong*)(acc + 192));
+            Vector256.Store(a7, (ulong*)(acc + 224));
         }
     }
 

@@ -10,8 +10,8 @@ namespace Privomega.Pir.Engine;
 /// The method of four Russians for batches. Per block of 64 rows (one selection word per query): tabulate, for each of the
 /// 16 groups of 4 rows, the XOR of every subset of the group (16 entries, entry 0 zero), then each query XORs one entry per
 /// group into its accumulator. A query costs 16 lookups per 64 rows instead of 64 masked XORs; the table build (15 entries
-/// per group) is shared by the whole batch. At Vector256, whole 256-byte column strips run queries-outer with the query's
-/// strip of accumulator in 8 registers (<see cref="QueryWide256"/>); narrower remainders and the other widths use 64-byte
+/// per group) is shared by the whole batch. At Vector256, whole 128-byte column strips run queries-outer with the query's
+/// strip of accumulator in registers (<see cref="QueryRegisterStrip256"/>); narrower remainders and the other widths use 64-byte
 /// strips. Selection words are gathered block-major first, so a block's words for the whole batch are contiguous. Which
 /// entry is read depends on the selection, but every lookup hits a table the build just wrote, the same table whatever the
 /// selection, and the index is the share the server running the kernel holds anyway.
@@ -42,16 +42,14 @@ public static unsafe partial class XorKernels
     }
 
     /// <summary>
-    /// Groups the register-resident Vector256 kernel tabulates at a time: half a block, so its table (8 groups × 16 entries ×
-    /// 256 B = 32 KiB) mostly stays in L1; a whole block's 64 KiB table measured ~5 % slower at B = 64, a quarter no better.
+    /// Column strip of the register-resident Vector256 kernel: 128 bytes, 4 registers of accumulator per query plus 4 for a
+    /// second running sum, and a 16 groups × 16 entries × 128 B = 32 KiB table. Measured against 256-byte strips (8 registers,
+    /// a 64 KiB table, or 32 KiB over half a block with the accumulator reloaded twice per block): as fast or a few % faster.
     /// </summary>
-    private const int WideGroupsPerBuild = 8;
+    private const int RegisterStripBytes = 128;
 
-    /// <summary>
-    /// That kernel's table for one 256-byte column strip of half a block. Entry (g, m) lives at (g·16 + m)·256; entry 0 of
-    /// each group is never written, so it stays zero.
-    /// </summary>
-    private const int WideTableBytes = WideGroupsPerBuild * EntriesPerGroup * StripBytes;
+    /// <summary>That kernel's table: entry (g, m) lives at (g·16 + m)·128; entry 0 of each group is never written, so it stays zero.</summary>
+    private const int WideTableBytes = GroupsPerBlock * EntriesPerGroup * RegisterStripBytes;
 
     /// <summary>How many blocks ahead the register-resident kernel prefetches rows (1 and 4 measured about the same).</summary>
     private const int PrefetchBlocks = 2;
@@ -59,8 +57,10 @@ public static unsafe partial class XorKernels
     /// <summary>Blocks whose selection words are gathered query-contiguous at a time (bounded so the buffer stays small for large batches).</summary>
     private const int WordsBufferWords = 4096;
 
+    /// <summary>This thread's table for the register-resident kernel; pinned and aligned like <see cref="t_table"/>.</summary>
     [ThreadStatic]
     private static byte[]? t_wideTable;
+
     private static byte* AlignedWideTable()
     {
         byte[] table = t_wideTable ??= GC.AllocateArray<byte>(WideTableBytes + PirDatabase.Alignment, pinned: true);
@@ -147,16 +147,12 @@ public static unsafe partial class XorKernels
         }
         else if (width == KernelWidth.Vector256)
         {
-            // Whole 256-byte strips, half a block (8 groups, a 32 KiB table) at a time: each query's strip of accumulator
-            // stays in 8 registers across the 8 lookups. The first strip also prefetches the same rows of a later block.
-            for (; stride - c0 >= StripBytes; c0 += StripBytes)
+            // Whole 128-byte strips (a 32 KiB table): each query's strip of accumulator stays in registers across all 16
+            // lookups. The first strip also prefetches a later block's rows.
+            for (; stride - c0 >= RegisterStripBytes; c0 += RegisterStripBytes)
             {
-                for (int g0 = 0; g0 < GroupsPerBlock; g0 += WideGroupsPerBuild)
-                {
-                    nint rowOffset = (nint)g0 * GroupRows * stride;
-                    BuildWide256(wideTable, blockRows + c0 + rowOffset, stride);
-                    QueryWide256(wideTable, words, batch, acc + c0, stride, g0 * GroupRows, c0 == 0 && prefetch != null ? prefetch + rowOffset : null);
-                }
+                BuildRegisterStrip256(wideTable, blockRows + c0, stride);
+                QueryRegisterStrip256(wideTable, words, batch, acc + c0, stride, c0 == 0 ? prefetch : null);
             }
 
             while (stride - c0 >= ColumnChunkBytes)
@@ -177,18 +173,18 @@ public static unsafe partial class XorKernels
     }
 
     /// <summary>
-    /// Tabulates a 256-byte column strip of half a 64-row block: per group of 4 rows and per 32-byte lane, 4 row loads, 11 XORs
-    /// and 15 stores (every subset XOR computed from registers, at most one XOR each).
+    /// Tabulates a 128-byte column strip of a 64-row block: per group of 4 rows and per 32-byte lane, 4 row loads, 11 XORs and
+    /// 15 stores (every subset XOR from registers, at most one XOR each).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void BuildWide256(byte* table, byte* blockRows, int stride)
+    private static void BuildRegisterStrip256(byte* table, byte* blockRows, int stride)
     {
-        const int E = StripBytes;
-        for (int g = 0; g < WideGroupsPerBuild; g++)
+        const int E = RegisterStripBytes;
+        for (int g = 0; g < GroupsPerBlock; g++)
         {
             byte* e = table + ((nint)g * EntriesPerGroup * E);
             byte* r = blockRows + ((nint)g * GroupRows * stride);
-            for (int j = 0; j < StripBytes; j += 32)
+            for (int j = 0; j < RegisterStripBytes; j += 32)
             {
                 byte* p = e + j;
                 byte* rj = r + j;
@@ -220,19 +216,19 @@ public static unsafe partial class XorKernels
     }
 
     /// <summary>
-    /// Queries outer: each query loads its 256-byte strip of accumulator into 8 registers once per half block, XORs in one
-    /// table entry per group (8 × 8 loads, no stores) and stores it back; <paramref name="shift"/> is the half's first row.
+    /// Queries outer: each query's 128-byte strip of accumulator is loaded into registers once per block, gets one table entry
+    /// per group XORed in (two running sums, 16 × 4 loads, no stores) and is stored back.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void QueryWide256(byte* table, ulong* words, int batch, byte* acc, int stride, int shift, byte* prefetch)
+    private static void QueryRegisterStrip256(byte* table, ulong* words, int batch, byte* acc, int stride, byte* prefetch)
     {
-        const int E = StripBytes;
-        const int G = EntriesPerGroup * StripBytes;
+        const int E = RegisterStripBytes;
+        const int G = EntriesPerGroup * RegisterStripBytes;
 
-        // The rows the build will read PrefetchBlocks blocks on, spread over the queries a few lines at a time: the hardware
-        // prefetchers stop at every 4 KiB page and the build's stores leave little room to run ahead, so without this
-        // every page of rows costs a memory round trip; a burst of prefetches all at once instead stalls on miss buffers.
-        nint prefetchBytes = prefetch == null || !Sse.IsSupported ? 0 : (nint)WideGroupsPerBuild * GroupRows * stride;
+        // A later block's rows, spread over the queries a few lines at a time: the hardware prefetchers stop at every 4 KiB
+        // page and the build's stores leave little room to run ahead, so without this every page of rows costs a memory
+        // round trip (16 MiB, B = 64: ~4.1 -> ~3.2 µs a block); a burst of prefetches all at once instead stalls.
+        nint prefetchBytes = prefetch == null || !Sse.IsSupported ? 0 : (nint)BlockRows * stride;
         nint perQuery = ((prefetchBytes / 64) + batch - 1) / batch * 64;
         nint prefetched = 0;
         for (int q = 0; q < batch; q++, acc += stride)
@@ -242,37 +238,34 @@ public static unsafe partial class XorKernels
                 Sse.Prefetch0(prefetch + prefetched);
             }
 
-            ulong word = words[q] >> shift;
+            ulong word = words[q];
             Vector256<ulong> a0 = Vector256.Load((ulong*)acc);
             Vector256<ulong> a1 = Vector256.Load((ulong*)(acc + 32));
             Vector256<ulong> a2 = Vector256.Load((ulong*)(acc + 64));
             Vector256<ulong> a3 = Vector256.Load((ulong*)(acc + 96));
-            Vector256<ulong> a4 = Vector256.Load((ulong*)(acc + 128));
-            Vector256<ulong> a5 = Vector256.Load((ulong*)(acc + 160));
-            Vector256<ulong> a6 = Vector256.Load((ulong*)(acc + 192));
-            Vector256<ulong> a7 = Vector256.Load((ulong*)(acc + 224));
+            Vector256<ulong> b0 = Vector256<ulong>.Zero;
+            Vector256<ulong> b1 = Vector256<ulong>.Zero;
+            Vector256<ulong> b2 = Vector256<ulong>.Zero;
+            Vector256<ulong> b3 = Vector256<ulong>.Zero;
             byte* groupTable = table;
-            for (int g = 0; g < WideGroupsPerBuild; g++, word >>= GroupRows, groupTable += G)
+            for (int g = 0; g < GroupsPerBlock; g += 2, word >>= 2 * GroupRows, groupTable += 2 * G)
             {
                 byte* p = groupTable + ((nint)(word & (EntriesPerGroup - 1)) * E);
+                byte* r = groupTable + G + ((nint)((word >> GroupRows) & (EntriesPerGroup - 1)) * E);
                 a0 ^= Vector256.Load((ulong*)p);
                 a1 ^= Vector256.Load((ulong*)(p + 32));
                 a2 ^= Vector256.Load((ulong*)(p + 64));
                 a3 ^= Vector256.Load((ulong*)(p + 96));
-                a4 ^= Vector256.Load((ulong*)(p + 128));
-                a5 ^= Vector256.Load((ulong*)(p + 160));
-                a6 ^= Vector256.Load((ulong*)(p + 192));
-                a7 ^= Vector256.Load((ulong*)(p + 224));
+                b0 ^= Vector256.Load((ulong*)r);
+                b1 ^= Vector256.Load((ulong*)(r + 32));
+                b2 ^= Vector256.Load((ulong*)(r + 64));
+                b3 ^= Vector256.Load((ulong*)(r + 96));
             }
 
-            Vector256.Store(a0, (ulong*)acc);
-            Vector256.Store(a1, (ulong*)(acc + 32));
-            Vector256.Store(a2, (ulong*)(acc + 64));
-            Vector256.Store(a3, (ulong*)(acc + 96));
-            Vector256.Store(a4, (ulong*)(acc + 128));
-            Vector256.Store(a5, (ulong*)(acc + 160));
-            Vector256.Store(a6, (ulong*)(acc + 192));
-            Vector256.Store(a7, (ulong*)(acc + 224));
+            Vector256.Store(a0 ^ b0, (ulong*)acc);
+            Vector256.Store(a1 ^ b1, (ulong*)(acc + 32));
+            Vector256.Store(a2 ^ b2, (ulong*)(acc + 64));
+            Vector256.Store(a3 ^ b3, (ulong*)(acc + 96));
         }
     }
 

@@ -134,10 +134,11 @@ public class XorKernelTests
     [InlineData(249)]
     [InlineData(520)]
     [InlineData(800)]
+    [InlineData(200)]
     public void Register_strip_four_russians_matches_reference_for_batches(int recordBytes)
     {
-        // Rows of 256 bytes or more take the queries-outer Vector256 kernel on whole 256-byte strips; 520 and 800 add
-        // a 64-byte-strip and a word remainder; 200 rows cover three whole blocks and a partial one.
+        // Rows of 128 bytes or more take the queries-outer Vector256 kernel on whole 128-byte strips; 520 and 800 add a
+        // word remainder, 249 and 256 are two whole strips; 200 rows cover three whole blocks and a partial one.
         using var db = PirDatabase.Generate(200, recordBytes, (ulong)recordBytes * 31);
         foreach (int batch in new[] { 1, 2, 3, 8, 17, 33 })
         {

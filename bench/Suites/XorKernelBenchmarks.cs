@@ -73,7 +73,8 @@ public class MaskedKernelBenchmarks : IDisposable
 
 /// <summary>
 /// B selections answered in one pass over a 16 MiB database of 256-byte records, masked against four Russians, at the
-/// default width. Queries per second = B / mean; where the lines cross sets <see cref="XorKernels.FourRussiansMinBatch"/>.
+/// default width. Queries per second = B / mean. <see cref="XorKernels.FourRussiansMinBatch"/> is set from where the lines
+/// cross at 1 GiB (the <c>throughput</c> command), where memory stalls weigh more than at this L3-sized database.
 /// </summary>
 [MemoryDiagnoser]
 public class BatchKernelBenchmarks : IDisposable

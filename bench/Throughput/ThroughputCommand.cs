@@ -140,14 +140,13 @@ internal static class ThroughputCommand
     private static ThroughputResult Measure(IThroughputScheme scheme, PirDatabase database, int threads, int batch)
     {
         using IThroughputRun run = scheme.Prepare(database, threads, batch);
+        ulong sink = 0;
         TimeSpan cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         long wallBefore = Stopwatch.GetTimestamp();
-        double pass = MedianSeconds(run.AnswerBatch);
+        (double pass, double read) = InterleavedMedianSeconds(run.AnswerBatch, () => sink ^= ReadBandwidth.ReadAll(database, threads));
         // Share of the requested cores this process got while timing: near 1 on a quiet machine; well below 1 means
         // other processes took the cores and every rate here is low by about that factor.
         double cpuShare = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds / (Stopwatch.GetElapsedTime(wallBefore).TotalSeconds * threads);
-        ulong sink = 0;
-        double read = MedianSeconds(() => sink ^= ReadBandwidth.ReadAll(database, threads));
         GC.KeepAlive(sink);
         bool verified = run.Verify();
         double dbBytes = database.RowBytes;
@@ -175,28 +174,43 @@ internal static class ThroughputCommand
     }
 
     /// <summary>
-    /// Warms up (until 2 runs or 50 ms, at least one run), then repeats until 3 runs and 0.3 s (at most 200 runs) and
-    /// returns the median, which shrugs off the odd run slowed by another process.
+    /// Warms up both actions (until 2 runs each or 50 ms, at least one each), then alternates them until each has run 3
+    /// times and 0.3 s has passed for each (at most 200 runs each), and returns both medians. Alternating means a burst of
+    /// load from other processes slows both about equally, so their ratio stays honest on a shared machine; the median
+    /// shrugs off the odd slowed run.
     /// </summary>
-    private static double MedianSeconds(Action action)
+    private static (double First, double Second) InterleavedMedianSeconds(Action first, Action second)
     {
         var watch = Stopwatch.StartNew();
         for (int i = 0; i < 2 && (i == 0 || watch.Elapsed.TotalSeconds < 0.05); i++)
         {
-            action();
+            first();
+            second();
         }
 
-        var times = new List<double>();
+        var firstTimes = new List<double>();
+        var secondTimes = new List<double>();
         watch.Restart();
-        while (times.Count < 200 && (times.Count < 3 || watch.Elapsed.TotalSeconds < 0.3))
+        while (firstTimes.Count < 200 && (firstTimes.Count < 3 || watch.Elapsed.TotalSeconds < 0.6))
+        {
+            firstTimes.Add(Time(first));
+            secondTimes.Add(Time(second));
+        }
+
+        return (Median(firstTimes), Median(secondTimes));
+
+        static double Time(Action action)
         {
             long start = Stopwatch.GetTimestamp();
             action();
-            times.Add(Stopwatch.GetElapsedTime(start).TotalSeconds);
+            return Stopwatch.GetElapsedTime(start).TotalSeconds;
         }
 
-        times.Sort();
-        return times[times.Count / 2];
+        static double Median(List<double> times)
+        {
+            times.Sort();
+            return times[times.Count / 2];
+        }
     }
 
     private static Table BuildTable(List<ThroughputResult> results)

@@ -70,11 +70,11 @@ public static unsafe partial class XorKernels
     internal const int ColumnChunkBytes = 64;
 
     /// <summary>
-    /// Smallest batch for which <see cref="XorBatchMethod.Auto"/> uses four Russians. Measured (thread CPU time, 16 MiB of
-    /// 256-byte rows, Vector256; <c>bdn --filter *BatchKernel*</c> reproduces it): at B = 4 the masked kernel is still ~1.5×
-    /// faster, at 8 they are even, at 16 four Russians is ~2× faster and at 64 ~6×.
+    /// Smallest batch for which <see cref="XorBatchMethod.Auto"/> uses four Russians. Measured at 1 GiB of 256-byte rows,
+    /// Vector256, one thread: at B = 8 the masked kernel is ~15 % faster (its per-query passes read the block from L1), at 12
+    /// they are even, at 16 four Russians is ~20 % faster and at 64 ~3.5×.
     /// </summary>
-    public const int FourRussiansMinBatch = 8;
+    public const int FourRussiansMinBatch = 12;
 
     private const int GroupsPerBlock = BlockRows / GroupRows;
     private const int EntriesPerGroup = 1 << GroupRows;
@@ -289,7 +289,6 @@ public static unsafe partial class XorKernels
         {
             byte* block = rows + ((nint)k0 * stride);
             int n = Math.Min(BlockRows, count - k0);
-            PrefetchNextBlock(block, stride, count - k0);
             for (int q = 0; q < batch; q++)
             {
                 MaskedSinglePasses(block, stride, n, sel + ((nint)q * selectionWords) + (k0 >> 6), acc + ((nint)q * stride), width);
@@ -311,12 +310,12 @@ public static unsafe partial class XorKernels
         }
 
         // Several column passes: run them block by block so each pass after the first reads rows from L1, while the
-        // next block streams in. Over whole-database strips, each pass would read DRAM with a stride the prefetchers
+        // hardware prefetchers stream the next block in (a burst of software prefetches per block measured 6x slower in L2 and
+        // no faster from DRAM). Over whole-database strips, each pass would read DRAM with a stride the prefetchers
         // follow poorly, and the passes together pull more lines than one sequential scan.
         for (int k0 = 0; k0 < count; k0 += BlockRows)
         {
             byte* block = rows + ((nint)k0 * stride);
-            PrefetchNextBlock(block, stride, count - k0);
             MaskedSinglePasses(block, stride, Math.Min(BlockRows, count - k0), sel + (k0 >> 6), acc, width);
         }
     }
@@ -327,21 +326,6 @@ public static unsafe partial class XorKernels
 
     /// <summary>Widest column strip whose accumulator stays in registers: 8 × Vector256 or 4 × Vector512.</summary>
     private const int StripBytes = 256;
-
-    /// <summary>Requests the block after <paramref name="block"/> (if any of <paramref name="remaining"/> rows lie past it) into L1; no effect off x86.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void PrefetchNextBlock(byte* block, int stride, int remaining)
-    {
-        if (Sse.IsSupported && remaining > BlockRows)
-        {
-            byte* next = block + ((nint)BlockRows * stride);
-            nint bytes = (nint)Math.Min(BlockRows, remaining - BlockRows) * stride;
-            for (nint i = 0; i < bytes; i += 64)
-            {
-                Sse.Prefetch0(next + i);
-            }
-        }
-    }
 
     private static void MaskedSinglePasses(byte* rows, int stride, int count, ulong* sel, byte* acc, KernelWidth width)
     {
@@ -469,6 +453,51 @@ public static unsafe partial class XorKernels
     }
 
     /// <summary>
+    /// A whole 256-byte strip in 8 registers with no lane tests. The mask comes from vector ops on the selection word
+    /// broadcast once per 64 rows: <c>(word &amp; bit) == bit</c> with <c>bit</c> doubling each row, 3 vector µops a row instead
+    /// of a scalar extract, negate and broadcast, so more of the out-of-order window holds row loads.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void MaskedStrip256Full(byte* rows, int stride, int count, ulong* sel, byte* acc)
+    {
+        Vector256<ulong> a0 = Vector256.Load((ulong*)acc);
+        Vector256<ulong> a1 = Vector256.Load((ulong*)(acc + 32));
+        Vector256<ulong> a2 = Vector256.Load((ulong*)(acc + 64));
+        Vector256<ulong> a3 = Vector256.Load((ulong*)(acc + 96));
+        Vector256<ulong> a4 = Vector256.Load((ulong*)(acc + 128));
+        Vector256<ulong> a5 = Vector256.Load((ulong*)(acc + 160));
+        Vector256<ulong> a6 = Vector256.Load((ulong*)(acc + 192));
+        Vector256<ulong> a7 = Vector256.Load((ulong*)(acc + 224));
+        for (int k0 = 0; k0 < count; k0 += 64)
+        {
+            Vector256<ulong> word = Vector256.Create(sel[k0 >> 6]);
+            Vector256<ulong> bit = Vector256.Create(1UL);
+            for (int j = Math.Min(64, count - k0); j > 0; j--, rows += stride)
+            {
+                Vector256<ulong> m = Vector256.Equals(word & bit, bit);
+                bit += bit;
+                a0 ^= Vector256.Load((ulong*)rows) & m;
+                a1 ^= Vector256.Load((ulong*)(rows + 32)) & m;
+                a2 ^= Vector256.Load((ulong*)(rows + 64)) & m;
+                a3 ^= Vector256.Load((ulong*)(rows + 96)) & m;
+                a4 ^= Vector256.Load((ulong*)(rows + 128)) & m;
+                a5 ^= Vector256.Load((ulong*)(rows + 160)) & m;
+                a6 ^= Vector256.Load((ulong*)(rows + 192)) & m;
+                a7 ^= Vector256.Load((ulong*)(rows + 224)) & m;
+            }
+        }
+
+        Vector256.Store(a0, (ulong*)acc);
+        Vector256.Store(a1, (ulong*)(acc + 32));
+        Vector256.Store(a2, (ulong*)(acc + 64));
+        Vector256.Store(a3, (ulong*)(acc + 96));
+        Vector256.Store(a4, (ulong*)(acc + 128));
+        Vector256.Store(a5, (ulong*)(acc + 160));
+        Vector256.Store(a6, (ulong*)(acc + 192));
+        Vector256.Store(a7, (ulong*)(acc + 224));
+    }
+
+    /// <summary>
     /// Accumulates a strip of <paramref name="bytes"/> (8..256, a multiple of 8) of every row in registers: up to eight
     /// Vector256 lanes and three 64-bit words. The lane tests are loop-invariant and predicted.
     /// </summary>
@@ -476,6 +505,12 @@ public static unsafe partial class XorKernels
     private static void MaskedStrip256(byte* rows, int stride, int count, ulong* sel, byte* acc, int bytes)
     {
         Debug.Assert(bytes is >= 8 and <= StripBytes && bytes % 8 == 0);
+        if (bytes == StripBytes)
+        {
+            MaskedStrip256Full(rows, stride, count, sel, acc);
+            return;
+        }
+
         int lanes = bytes / 32;
         int words = (bytes & 31) / 8;
         ulong* w = (ulong*)(acc + (lanes * 32));

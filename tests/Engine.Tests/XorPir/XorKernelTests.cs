@@ -130,6 +130,37 @@ public class XorKernelTests
     }
 
     [Theory]
+    [InlineData(256)]
+    [InlineData(249)]
+    [InlineData(520)]
+    [InlineData(800)]
+    [InlineData(200)]
+    public void Register_strip_four_russians_matches_reference_for_batches(int recordBytes)
+    {
+        // Rows of 128 bytes or more take the queries-outer Vector256 kernel on whole 128-byte strips; 520 and 800 add a
+        // word remainder, 249 and 256 are two whole strips; 200 rows cover three whole blocks and a partial one.
+        using var db = PirDatabase.Generate(200, recordBytes, (ulong)recordBytes * 31);
+        foreach (int batch in new[] { 1, 2, 3, 8, 17, 33 })
+        {
+            foreach (KernelWidth width in Widths)
+            {
+                CheckBatch(db, 0, 200, batch, width, XorBatchMethod.FourRussians, seed: (recordBytes * 100) + batch);
+                CheckBatch(db, 5, 192, batch, width, XorBatchMethod.FourRussians, seed: (recordBytes * 100) + batch + 50);
+            }
+        }
+    }
+
+    [Fact]
+    public void Large_batch_crosses_selection_word_gather_chunks()
+    {
+        // Four Russians gathers 4096 selection words at a time: 1366 queries make chunks of 2 blocks, so the third block
+        // starts a new chunk.
+        using var db = PirDatabase.Generate(200, 256, 77);
+        CheckBatch(db, 0, 200, 1366, XorKernels.DefaultWidth, XorBatchMethod.FourRussians, seed: 1366);
+        CheckBatch(db, 0, 200, 1366, KernelWidth.Scalar, XorBatchMethod.FourRussians, seed: 1367);
+    }
+
+    [Theory]
     [InlineData(1, 5)]
     [InlineData(64, 256)]
     [InlineData(1000, 5)]

@@ -4,11 +4,11 @@ using Privomega.Pir.Bench.Throughput;
 
 var root = new RootCommand("Privomega PIR benchmarks: the throughput sweep and the BenchmarkDotNet suites.");
 
-var scheme = new Option<string[]>("--scheme") { Description = "Scheme(s) to measure (xor, dpf, ...).", DefaultValueFactory = _ => ["xor"], AllowMultipleArgumentsPerToken = true };
+var scheme = new Option<string[]>("--scheme") { Description = "Scheme(s) to measure: xor, dpf, lattice (default: xor and dpf).", DefaultValueFactory = _ => ["xor", "dpf"], AllowMultipleArgumentsPerToken = true };
 var records = new Option<long[]>("--records") { Description = "Record count(s); default: sizes from 256 KiB to 1 GiB.", DefaultValueFactory = _ => [], AllowMultipleArgumentsPerToken = true };
 var recordBytes = new Option<int>("--record-bytes") { Description = "Bytes per record.", DefaultValueFactory = _ => 256 };
 var threads = new Option<int[]>("--threads") { Description = "Thread count(s).", DefaultValueFactory = _ => [1, 2], AllowMultipleArgumentsPerToken = true };
-var batch = new Option<int[]>("--batch") { Description = "Queries answered per pass.", DefaultValueFactory = _ => [1, 4, 16, 64], AllowMultipleArgumentsPerToken = true };
+var batch = new Option<int[]>("--batch") { Description = "Queries answered per pass.", DefaultValueFactory = _ => [1, 4, 16, 64, 128], AllowMultipleArgumentsPerToken = true };
 var json = new Option<bool>("--json") { Description = "One JSON object per line per configuration instead of the table." };
 
 var throughput = new Command("throughput", "Database bytes scanned and queries answered per second, against this machine's read bandwidth.");

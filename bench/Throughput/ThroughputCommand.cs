@@ -175,10 +175,13 @@ internal static class ThroughputCommand
 
     /// <summary>
     /// Warms up both actions (until 2 runs each or 50 ms, at least one each), then alternates them until each has run 3
-    /// times and 0.3 s has passed for each (at most 200 runs each), and returns both medians. Alternating means a burst of
+    /// times and 0.5 s has passed for each (at most 400 runs each), and returns both medians. Alternating means a burst of
     /// load from other processes slows both about equally, so their ratio stays honest on a shared machine; the median
     /// shrugs off the odd slowed run.
     /// </summary>
+    /// <summary>Measuring window per configuration (both actions together); the default sweep takes about two minutes with it.</summary>
+    private const double MeasureSeconds = 1.5;
+
     private static (double First, double Second) InterleavedMedianSeconds(Action first, Action second)
     {
         var watch = Stopwatch.StartNew();
@@ -191,7 +194,7 @@ internal static class ThroughputCommand
         var firstTimes = new List<double>();
         var secondTimes = new List<double>();
         watch.Restart();
-        while (firstTimes.Count < 200 && (firstTimes.Count < 3 || watch.Elapsed.TotalSeconds < 0.6))
+        while (firstTimes.Count < 400 && (firstTimes.Count < 3 || watch.Elapsed.TotalSeconds < MeasureSeconds))
         {
             firstTimes.Add(Time(first));
             secondTimes.Add(Time(second));

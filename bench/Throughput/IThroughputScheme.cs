@@ -39,8 +39,8 @@ internal static class ThroughputSchemes
 {
     public static readonly IThroughputScheme[] All =
     [
-        new XorThroughput(),
-        new DpfThroughput(),
+        TwoServerThroughput.Xor,
+        TwoServerThroughput.Dpf,
         new LatticeThroughput(),
     ];
 }

@@ -177,7 +177,10 @@ public sealed class PrivomegaClient : IDisposable
         _monitor = new ServerMonitor(_primary, _replica, deployment, Ledger);
         _keyring = _options.Scheme == PirSchemeKind.Lattice ? new LatticeKeyring(() => KeyPeriod(deployment)) : null;
         _reader = new PrivateReader(_options.Scheme, _primary, _replica, _keyring);
-        if (Identity.Certificate is null || !Identity.IsValidAt(NowSeconds() + (ulong)deployment.EpochLength.TotalSeconds * 2, deployment.CertificateLifetime))
+        // Validity is judged on the server's clock (the latest head's time), not this machine's.
+        var latest = await _primary.GetHeadAsync(null, cancellationToken).ConfigureAwait(false);
+        var now = latest is null ? NowSeconds() : latest.TimeMilliseconds / 1000;
+        if (Identity.Certificate is null || NeedsRenewal(deployment, now))
         {
             await RegisterAsync(progress, cancellationToken).ConfigureAwait(false);
         }
@@ -237,13 +240,21 @@ public sealed class PrivomegaClient : IDisposable
     {
         var deployment = Deployment ?? throw new InvalidOperationException("Connect first.");
         _ticks++;
-        var head = await _monitor!.RefreshAsync(cancellationToken).ConfigureAwait(false);
+        var previousHead = _monitor!.Latest;
+        var previousMembership = _membership;
+        var head = await _monitor.RefreshAsync(cancellationToken).ConfigureAwait(false);
         if (head.Epoch != _epoch)
         {
+            if (previousHead is not null && previousMembership is not null && previousHead.Epoch + 1 == head.Epoch && _options.AutoMatch)
+            {
+                // Requests posted at the very end of the last epoch.
+                await AcceptAsync(await _matchmaker!.PollAsync(previousHead, previousMembership, cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
+            }
+
             _epoch = head.Epoch;
             _membership = await _monitor.CheckOwnInclusionAsync(Identity, head, cancellationToken).ConfigureAwait(false);
             Emit(ClientEventKind.Epoch, $"epoch {head.Epoch}: {head.DirectorySize} users listed{(_membership is null ? "" : $", this client is #{_membership.LeafIndex}")}");
-            if (Session is not { IsLive: true } && !Identity.IsValidAt(NowSeconds() + (ulong)deployment.EpochLength.TotalSeconds * 2, deployment.CertificateLifetime))
+            if (Session is not { IsLive: true } && NeedsRenewal(deployment, head.TimeMilliseconds / 1000))
             {
                 await RegisterAsync(null, cancellationToken).ConfigureAwait(false);
                 _membership = null;
@@ -288,7 +299,32 @@ public sealed class PrivomegaClient : IDisposable
     private async Task MatchStepAsync(EpochHead head, Membership me, CancellationToken cancellationToken)
     {
         // Everyone polls every epoch (the server learns who polls, never what they found).
-        var accepted = await _matchmaker!.PollAsync(head, me, cancellationToken).ConfigureAwait(false);
+        await AcceptAsync(await _matchmaker!.PollAsync(head, me, cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
+        if (Session is { IsLive: true } || _initiatedEpoch == head.Epoch || Random.Shared.NextDouble() >= _options.InitiateProbability)
+        {
+            return;
+        }
+
+        _initiatedEpoch = head.Epoch;
+        var (result, initiated) = await _matchmaker.TryInitiateAsync(head, me, cancellationToken).ConfigureAwait(false);
+        switch (result)
+        {
+            case InitiateResult.Posted:
+                ReplaceSession(new ChatSession(initiated!.Keys, initiated.Peer, _lastSnapshot, Deployment!.MailCiphertextBytes));
+                _pendingBeta = initiated.Beta;
+                Emit(ClientEventKind.MatchRequested, $"the VRF picked #{initiated.Target} in epoch {head.Epoch}; its record verified; request sent to {Fingerprint(initiated.Peer)}");
+                break;
+            case InitiateResult.SelfMatch:
+                Emit(ClientEventKind.SelfMatch, $"the VRF picked this client itself in epoch {head.Epoch}; waiting for the next epoch");
+                break;
+            default:
+                _initiatedEpoch = ulong.MaxValue;
+                break;
+        }
+    }
+
+    private Task AcceptAsync(IReadOnlyList<Accepted> accepted)
+    {
         foreach (var match in accepted)
         {
             if (Session is { State: ChatState.Established })
@@ -316,27 +352,7 @@ public sealed class PrivomegaClient : IDisposable
             Emit(ClientEventKind.MatchAccepted, $"accepted a verified request from {Fingerprint(match.Peer)} in epoch {match.Epoch}");
         }
 
-        if (Session is { IsLive: true } || _initiatedEpoch == head.Epoch || Random.Shared.NextDouble() >= _options.InitiateProbability)
-        {
-            return;
-        }
-
-        _initiatedEpoch = head.Epoch;
-        var (result, initiated) = await _matchmaker.TryInitiateAsync(head, me, cancellationToken).ConfigureAwait(false);
-        switch (result)
-        {
-            case InitiateResult.Posted:
-                ReplaceSession(new ChatSession(initiated!.Keys, initiated.Peer, _lastSnapshot, Deployment!.MailCiphertextBytes));
-                _pendingBeta = initiated.Beta;
-                Emit(ClientEventKind.MatchRequested, $"the VRF picked #{initiated.Target} in epoch {head.Epoch}; its record verified; request sent to {Fingerprint(initiated.Peer)}");
-                break;
-            case InitiateResult.SelfMatch:
-                Emit(ClientEventKind.SelfMatch, $"the VRF picked this client itself in epoch {head.Epoch}; waiting for the next epoch");
-                break;
-            default:
-                _initiatedEpoch = ulong.MaxValue;
-                break;
-        }
+        return Task.CompletedTask;
     }
 
     private void ReplaceSession(ChatSession session)
@@ -391,6 +407,10 @@ public sealed class PrivomegaClient : IDisposable
 
     private static ulong KeyPeriod(Deployment deployment) =>
         deployment.KeyPeriod <= TimeSpan.Zero ? 0 : (ulong)(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / (long)deployment.KeyPeriod.TotalMilliseconds);
+
+    // Re-register when fewer than two epochs of the certificate's life are left at <paramref name="now"/>.
+    private bool NeedsRenewal(Deployment deployment, ulong now) =>
+        !Identity.IsValidAt(now + (ulong)(deployment.EpochLength.TotalSeconds * 2), deployment.CertificateLifetime);
 
     private static ulong NowSeconds() => (ulong)DateTimeOffset.UtcNow.ToUnixTimeSeconds();
 

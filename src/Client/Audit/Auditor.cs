@@ -183,20 +183,20 @@ public static class Auditor
         var checkedCount = 0;
         foreach (var head in primary.Values)
         {
-            var memberships = ledger.Memberships.Where(m => m.Epoch == head.Epoch).ToList();
-            foreach (var (certificate, validity) in certificates)
+            // The certificate the client held in this epoch: the newest issued before the epoch began.
+            var held = certificates.Where(c => c.Certificate.IssuedAt * 1000 <= head.TimeMilliseconds).OrderBy(c => c.Certificate.IssuedAt).LastOrDefault();
+            if (held.Certificate is null || !MustBeListed(held.Certificate, head, held.Validity))
             {
-                var included = memberships.Any(m => IsIncluded(certificate, m, head));
-                if (MustBeListed(certificate, head, validity))
-                {
-                    checkedCount++;
-                    if (!included)
-                    {
-                        failures.Add(memberships.Count == 0
-                            ? $"no proof of the client's inclusion stored for epoch {head.Epoch}, where its certificate was valid"
-                            : $"the stored inclusion proof for epoch {head.Epoch} does not verify against the signed directory root");
-                    }
-                }
+                continue;
+            }
+
+            checkedCount++;
+            var memberships = ledger.Memberships.Where(m => m.Epoch == head.Epoch).ToList();
+            if (!memberships.Any(m => IsIncluded(held.Certificate, m, head)))
+            {
+                failures.Add(memberships.Count == 0
+                    ? $"no proof of the client's inclusion stored for epoch {head.Epoch}, where its certificate was valid"
+                    : $"the stored inclusion proof for epoch {head.Epoch} does not verify against the signed directory root");
             }
         }
 

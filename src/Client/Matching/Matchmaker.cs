@@ -49,9 +49,9 @@ public sealed class Matchmaker
     private readonly PrivateReader _directory;
     private readonly Deployment _deployment;
     private readonly ClientIdentity _identity;
-    private MatchmakingVerifier? _verifier;
-    private ulong _verifierEpoch = ulong.MaxValue;
-    private long _cursor;
+    // One verifier and queue cursor per epoch, for the current and the previous epoch (the server
+    // keeps both queues, so a request posted late in an epoch is still read after the rollover).
+    private readonly Dictionary<ulong, (MatchmakingVerifier Verifier, long Cursor)> _queues = [];
 
     /// <summary>Creates the matchmaker.</summary>
     public Matchmaker(IPrivomegaServer primary, PrivateReader directory, Deployment deployment, ClientIdentity identity)
@@ -126,18 +126,21 @@ public sealed class Matchmaker
         ArgumentNullException.ThrowIfNull(head);
         ArgumentNullException.ThrowIfNull(me);
         var certificate = _identity.Certificate ?? throw new InvalidOperationException("Register before matching.");
-        if (_verifierEpoch != head.Epoch)
+        if (!_queues.TryGetValue(head.Epoch, out var state))
         {
-            _verifier = new MatchmakingVerifier(_deployment.ServerKey, _deployment.PowDifficulty, head, certificate, me.LeafIndex);
-            _verifierEpoch = head.Epoch;
-            _cursor = 0;
+            state = (new MatchmakingVerifier(_deployment.ServerKey, _deployment.PowDifficulty, head, certificate, me.LeafIndex), 0);
+            foreach (var old in _queues.Keys.Where(e => e + 1 < head.Epoch).ToList())
+            {
+                _queues.Remove(old);
+            }
         }
 
         var accepted = new List<Accepted>();
         while (true)
         {
-            var page = await _primary.PollMatchQueueAsync(head.Epoch, _cursor, cancellationToken).ConfigureAwait(false);
-            _cursor = page.NextCursor;
+            var page = await _primary.PollMatchQueueAsync(head.Epoch, state.Cursor, cancellationToken).ConfigureAwait(false);
+            state.Cursor = page.NextCursor;
+            _queues[head.Epoch] = state;
             foreach (var sealedRequest in page.Requests)
             {
                 if (!MatchmakingRequest.TryOpen(sealedRequest, _identity.DhKey, out var request))
@@ -146,7 +149,7 @@ public sealed class Matchmaker
                     continue;
                 }
 
-                var verdict = _verifier!.Verify(request);
+                var verdict = state.Verifier.Verify(request);
                 if (verdict != MatchmakingVerdict.Accepted)
                 {
                     Refused[verdict] = Refused.GetValueOrDefault(verdict) + 1;

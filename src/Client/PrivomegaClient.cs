@@ -175,7 +175,8 @@ public sealed class PrivomegaClient : IDisposable
         }
 
         _monitor = new ServerMonitor(_primary, _replica, deployment, Ledger);
-        _keyring = _options.Scheme == PirSchemeKind.Lattice ? new LatticeKeyring(() => KeyPeriod(deployment)) : null;
+        // The server's key period is one epoch: keys are uploaded once per epoch under a fresh secret.
+        _keyring = _options.Scheme == PirSchemeKind.Lattice ? new LatticeKeyring(() => _monitor.Latest?.Epoch ?? 0) : null;
         _reader = new PrivateReader(_options.Scheme, _primary, _replica, _keyring);
         // Validity is judged on the server's clock (the latest head's time), not this machine's.
         var latest = await _primary.GetHeadAsync(null, cancellationToken).ConfigureAwait(false);
@@ -395,8 +396,9 @@ public sealed class PrivomegaClient : IDisposable
         var poll = TimeSpan.FromMilliseconds(Math.Clamp(deployment.MailEpochLength.TotalMilliseconds / 10, 10, 250));
         while (true)
         {
+            // The next write belongs to the mail epoch after the last one written: wait until that one closed.
             var head = await _primary.GetMailHeadAsync(null, cancellationToken).ConfigureAwait(false);
-            if (head is not null && (_ticks == 0 || head.MailEpoch > _lastSnapshot))
+            if (head is not null && (Writes.Count == 0 || head.MailEpoch >= Writes[^1].MailEpoch))
             {
                 return;
             }
@@ -404,9 +406,6 @@ public sealed class PrivomegaClient : IDisposable
             await Task.Delay(poll, cancellationToken).ConfigureAwait(false);
         }
     }
-
-    private static ulong KeyPeriod(Deployment deployment) =>
-        deployment.KeyPeriod <= TimeSpan.Zero ? 0 : (ulong)(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / (long)deployment.KeyPeriod.TotalMilliseconds);
 
     // Re-register when fewer than two epochs of the certificate's life are left at <paramref name="now"/>.
     private bool NeedsRenewal(Deployment deployment, ulong now) =>

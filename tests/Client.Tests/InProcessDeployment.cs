@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
-using Privomega.Client.Chat;
 using Privomega.Client.Transport;
 using Privomega.Pir.Engine;
 using Privomega.Pir.Engine.Lattice;
@@ -99,7 +98,7 @@ internal sealed class InProcessDeployment : IDisposable
     public MailHead AdvanceMailEpoch()
     {
         _timeMs += MailEpochMilliseconds;
-        var slot = MailboxLayout.IdBytes + CiphertextBytes;
+        var slot = MailPut.MailboxIdSize + CiphertextBytes;
         var records = new byte[Buckets * BucketSlots * slot];
         var used = new int[Buckets];
         foreach (var (idHex, (written, ciphertext)) in _mail)
@@ -111,13 +110,13 @@ internal sealed class InProcessDeployment : IDisposable
 
             var id = Convert.FromHexString(idHex);
             var placed = false;
-            foreach (var bucket in MailboxLayout.Candidates(_layoutKey, HashCount, Buckets, id))
+            foreach (var bucket in Enumerable.Range(0, HashCount).Select(j => MailboxLayout.Candidate(_layoutKey, j, id, Buckets)))
             {
                 if (used[bucket] < BucketSlots)
                 {
                     var at = (int)((bucket * BucketSlots) + used[bucket]++) * slot;
                     id.CopyTo(records, at);
-                    ciphertext.CopyTo(records, at + MailboxLayout.IdBytes);
+                    ciphertext.CopyTo(records, at + MailPut.MailboxIdSize);
                     placed = true;
                     break;
                 }

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Privomega.Protocol.Api;
 
 namespace Privomega.Client.Chat;
 
@@ -43,7 +44,7 @@ public sealed class MailScheduler
         var real = session is not null && session.TryTakeNextMail(out id, out ciphertext);
         if (!real)
         {
-            id = RandomNumberGenerator.GetBytes(MailboxLayout.IdBytes);
+            id = RandomNumberGenerator.GetBytes(MailPut.MailboxIdSize);
             ciphertext = MailFormat.Dummy(_mailCiphertextBytes);
         }
 
@@ -61,7 +62,7 @@ public sealed class MailScheduler
 
         while (ids.Count < ReadsPerMailEpoch)
         {
-            ids.Add(RandomNumberGenerator.GetBytes(MailboxLayout.IdBytes));
+            ids.Add(RandomNumberGenerator.GetBytes(MailPut.MailboxIdSize));
         }
 
         var order = Enumerable.Range(0, ids.Count).ToArray();

@@ -56,8 +56,21 @@ public sealed class Mailroom : IMailroom
     /// <inheritdoc />
     public async Task<byte[]?[]> ReadAsync(IReadOnlyList<byte[]> mailboxIds, CancellationToken cancellationToken)
     {
+        try
+        {
+            return await ReadOnceAsync(mailboxIds, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ServerRejectedException e) when (e.Status is 410 or 503)
+        {
+            // The snapshot moved on between the config and the query: read the new one.
+            return await ReadOnceAsync(mailboxIds, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<byte[]?[]> ReadOnceAsync(IReadOnlyList<byte[]> mailboxIds, CancellationToken cancellationToken)
+    {
         ArgumentNullException.ThrowIfNull(mailboxIds);
-        var config = await _primary.GetPirConfigAsync(PirDatabaseKind.Mailbox, cancellationToken).ConfigureAwait(false);
+        var config = await _reader.GetConfigAsync(PirDatabaseKind.Mailbox, cancellationToken).ConfigureAwait(false);
         var head = await _primary.GetMailHeadAsync(config.SnapshotId, cancellationToken).ConfigureAwait(false)
             ?? throw new ServerUnavailableException($"{_primary.Name} has no mail head for snapshot {config.SnapshotId}.");
         if (!head.VerifySignature(_deployment.ServerKey))
@@ -73,7 +86,7 @@ public sealed class Mailroom : IMailroom
 
         _ledger.AddMailHead(head);
         LastSnapshot = config.SnapshotId;
-        var candidates = mailboxIds.Select(id => MailboxLayout.Candidates(config.LayoutKey.Span, config.HashCount, config.RecordCount, id)).ToArray();
+        var candidates = mailboxIds.Select(id => Enumerable.Range(0, config.HashCount).Select(j => MailboxLayout.Candidate(config.LayoutKey.Span, j, id, config.RecordCount)).ToArray()).ToArray();
         var buckets = await _reader.ReadAsync(config, candidates.SelectMany(c => c).ToArray(), _wallet.TakeAsync, cancellationToken).ConfigureAwait(false);
         var found = new byte[]?[mailboxIds.Count];
         var at = 0;
@@ -81,7 +94,11 @@ public sealed class Mailroom : IMailroom
         {
             foreach (var _ in candidates[i])
             {
-                found[i] ??= MailboxLayout.Find(buckets[at], mailboxIds[i], _deployment.MailCiphertextBytes);
+                if (found[i] is null && MailboxLayout.TryFind(buckets[at], mailboxIds[i], _deployment.MailCiphertextBytes, out var ciphertext))
+                {
+                    found[i] = ciphertext.ToArray();
+                }
+
                 at++;
             }
         }

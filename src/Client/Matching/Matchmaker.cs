@@ -84,18 +84,29 @@ public sealed class Matchmaker
             return (InitiateResult.SelfMatch, null);
         }
 
-        var config = await _primary.GetPirConfigAsync(PirDatabaseKind.Directory, cancellationToken).ConfigureAwait(false);
-        if (config.SnapshotId != head.Epoch)
+        PirConfig config;
+        byte[][] records;
+        try
         {
+            config = await _directory.GetConfigAsync(PirDatabaseKind.Directory, cancellationToken).ConfigureAwait(false);
+            if (config.SnapshotId != head.Epoch)
+            {
+                return (InitiateResult.SnapshotMoved, null);
+            }
+
+            if (config.RecordCount != head.DirectorySize || config.RecordBytes != DirectoryRecord.SizeFor(head.DirectorySize))
+            {
+                throw new ProtocolViolationException($"The directory snapshot of epoch {head.Epoch} has {config.RecordCount} records of {config.RecordBytes} bytes; the signed head says {head.DirectorySize} of {DirectoryRecord.SizeFor(head.DirectorySize)}.");
+            }
+
+            records = await _directory.ReadAsync(config, [target], null, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ServerRejectedException e) when (e.Status is 410 or 503)
+        {
+            // The epoch rolled over (or a server has not built the snapshot yet): next epoch.
             return (InitiateResult.SnapshotMoved, null);
         }
 
-        if (config.RecordCount != head.DirectorySize || config.RecordBytes != DirectoryRecord.SizeFor(head.DirectorySize))
-        {
-            throw new ProtocolViolationException($"The directory snapshot of epoch {head.Epoch} has {config.RecordCount} records of {config.RecordBytes} bytes; the signed head says {head.DirectorySize} of {DirectoryRecord.SizeFor(head.DirectorySize)}.");
-        }
-
-        var records = await _directory.ReadAsync(config, [target], null, cancellationToken).ConfigureAwait(false);
         if (!DirectoryRecord.TryDecode(records[0], head.DirectorySize, out var record, out var error))
         {
             throw new ProtocolViolationException($"The directory record read privately does not decode: {error}.");

@@ -58,6 +58,22 @@ public sealed class PrivateReader
     public long BytesDown { get; private set; }
 
     /// <summary>
+    /// The snapshot to read: the primary's latest, or, when the replica (which serves only snapshots it
+    /// verified) is one behind, the replica's — the primary keeps serving the previous snapshot too.
+    /// </summary>
+    public async Task<PirConfig> GetConfigAsync(PirDatabaseKind database, CancellationToken cancellationToken)
+    {
+        var primary = await _primary.GetPirConfigAsync(database, cancellationToken).ConfigureAwait(false);
+        if (Scheme == PirSchemeKind.Lattice || _replica is null)
+        {
+            return primary;
+        }
+
+        var replica = await _replica.GetPirConfigAsync(database, cancellationToken).ConfigureAwait(false);
+        return replica.SnapshotId < primary.SnapshotId ? replica : primary;
+    }
+
+    /// <summary>
     /// Reads records <paramref name="indexes"/> of the snapshot <paramref name="config"/> describes.
     /// <paramref name="tokens"/> gives one token per batch sent to the primary (mailbox reads spend
     /// one; pass null for the directory).

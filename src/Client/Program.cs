@@ -88,4 +88,6 @@ root.Subcommands.Add(audit);
 
 
 
+root.Subcommands.Add(Privomega.Client.Demo.DemoCommand.Create());
+
 return await root.Parse(args).InvokeAsync();

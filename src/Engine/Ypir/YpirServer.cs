@@ -1,0 +1,240 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using Privomega.Pir.Engine.Lattice;
+
+namespace Privomega.Pir.Engine.Ypir;
+
+/// <summary>
+/// The YPIR server for one database snapshot. Setup (once per snapshot, <see cref="SetupTime"/>):
+/// the records are laid out as a column-major byte matrix in owned, 64-byte aligned native memory;
+/// the hint rows H_i = Σ_j D_ij·a_j (mod 2^32, a_j the public LWE matrix) are computed with
+/// negacyclic products in the NTT domain, since each block of d columns of the public matrix is one
+/// polynomial's rotations; the hint is then consumed by the packing precomputation and dropped.
+/// Per query: the first dimension (one pass over the matrix) and the online half of the packing.
+/// The server keeps nothing per client.
+/// </summary>
+public sealed unsafe class YpirServer : IPirServer, IDisposable
+{
+    // Hint blocks whose exact products are summed before one reduction mod 2^32: each block's product is
+    // below 255·2^31·d ≤ 2^50 in magnitude, so 4 blocks stay below Q/2 > 2^52.
+    private const int HintBlocksPerReduction = 4;
+
+    private readonly YpirRing _ring;
+    private readonly uint[][] _digits;
+    private readonly ulong[][] _answerA;
+    private byte* _matrix;
+
+    /// <summary>Builds the matrix and the packing precomputation for <paramref name="database"/>.</summary>
+    public YpirServer(PirDatabase database, YpirParameters parameters)
+    {
+        ArgumentNullException.ThrowIfNull(database);
+        ArgumentNullException.ThrowIfNull(parameters);
+        if (database.RecordCount != parameters.RecordCount || database.RecordBytes != parameters.RecordBytes)
+        {
+            ThrowHelper.Argument(nameof(parameters), $"parameters are for {parameters.RecordCount} × {parameters.RecordBytes} B; the database is {database.RecordCount} × {database.RecordBytes} B.");
+        }
+
+        var timer = Stopwatch.StartNew();
+        Parameters = parameters;
+        _ring = YpirRing.For(parameters.Preset);
+        Stride = parameters.Rows;
+        nuint bytes = (nuint)(parameters.Columns * Stride);
+        _matrix = (byte*)NativeMemory.AlignedAlloc(bytes, 64);
+        NativeMemory.Clear(_matrix, bytes);
+        database.AddScanReference();
+        try
+        {
+            int rpc = parameters.RecordsPerColumn;
+            for (long r = 0; r < database.RecordCount; r++)
+            {
+                byte* target = _matrix + ((r / rpc) * Stride) + ((r % rpc) * parameters.RecordBytes);
+                new ReadOnlySpan<byte>(database.GetRowPointer(r), parameters.RecordBytes).CopyTo(new Span<byte>(target, parameters.RecordBytes));
+            }
+        }
+        finally
+        {
+            database.ReleaseScanReference();
+        }
+
+        LayoutTime = timer.Elapsed;
+        var uniform = YpirPacking.UniformHalves(_ring, parameters.PublicSeed);
+        int d = _ring.D;
+        _digits = new uint[parameters.OutputCiphertexts][];
+        _answerA = new ulong[parameters.OutputCiphertexts][];
+        var leafA = new uint[d * d];
+        for (int c = 0; c < parameters.OutputCiphertexts; c++)
+        {
+            ComputeLeafA(c, leafA);
+            _digits[c] = new uint[YpirPacking.DigitValues(_ring)];
+            _answerA[c] = YpirPacking.Precompute(_ring, uniform, leafA, _digits[c]);
+        }
+
+        SetupTime = timer.Elapsed;
+    }
+
+    /// <inheritdoc />
+    public PirSchemeKind Scheme => PirSchemeKind.Ypir;
+
+    /// <summary>The layout this server answers.</summary>
+    public YpirParameters Parameters { get; }
+
+    /// <summary>Time to build the matrix and the precomputation (once per snapshot).</summary>
+    public TimeSpan SetupTime { get; }
+
+    /// <summary>Part of <see cref="SetupTime"/> spent copying records into the matrix.</summary>
+    public TimeSpan LayoutTime { get; }
+
+    /// <summary>Vector width in bits of the first-dimension kernel this machine runs (0 = scalar).</summary>
+    public static int KernelVectorWidth => YpirKernels.Best switch
+    {
+        KernelPath.Vector512 => 512,
+        KernelPath.Vector256 => 256,
+        _ => 0,
+    };
+
+    internal long Stride { get; }
+
+    /// <inheritdoc />
+    public PirAnswer Answer(PirQuery query) => Answer(query, out _);
+
+    /// <summary>Answers one query and reports how long the first dimension and the packing took.</summary>
+    public YpirAnswer Answer(PirQuery query, out (TimeSpan FirstDimension, TimeSpan Packing) timings)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        if (query is not YpirQuery q || q.Parameters.Columns != Parameters.Columns || q.Parameters.Rows != Parameters.Rows || q.Parameters.Preset != Parameters.Preset)
+        {
+            ThrowHelper.Argument(nameof(query), "query is not a YPIR query for this server's parameters.");
+            timings = default;
+            return null!;
+        }
+
+        ThrowIfDisposed();
+        var timer = Stopwatch.StartNew();
+        var y = new uint[Parameters.Rows];
+        FirstDimension(q.ColumnValues, y, YpirKernels.Best);
+        var first = timer.Elapsed;
+        int d = _ring.D;
+        var b = new ulong[Parameters.OutputCiphertexts][];
+        for (int c = 0; c < b.Length; c++)
+        {
+            b[c] = YpirPacking.PackOnline(_ring, y.AsSpan(c * d, d), _digits[c], q.KeyB);
+        }
+
+        timings = (first, timer.Elapsed - first);
+        return new YpirAnswer(Parameters, _answerA, b);
+    }
+
+    /// <inheritdoc />
+    public PirAnswer[] AnswerBatch(ReadOnlySpan<PirQuery> queries)
+    {
+        var answers = new PirAnswer[queries.Length];
+        for (int i = 0; i < queries.Length; i++)
+        {
+            answers[i] = Answer(queries[i]);
+        }
+
+        return answers;
+    }
+
+    /// <summary>The first dimension on the given kernel path (tests compare paths).</summary>
+    internal void FirstDimension(ReadOnlySpan<uint> columns, Span<uint> y, KernelPath path)
+    {
+        ThrowIfDisposed();
+        YpirKernels.FirstDimension(_matrix, Stride, Parameters.Rows, columns, y, path);
+    }
+
+    /// <summary>Entry (row, column) of the matrix (tests).</summary>
+    internal byte Entry(int row, long column) => _matrix[(column * Stride) + row];
+
+    /// <summary>Frees the matrix.</summary>
+    public void Dispose()
+    {
+        if (_matrix != null)
+        {
+            NativeMemory.Clear(_matrix, (nuint)(Parameters.Columns * Stride));
+            NativeMemory.AlignedFree(_matrix);
+            _matrix = null;
+        }
+    }
+
+    /// <summary>
+    /// Leaf "a" polynomials of output ciphertext <paramref name="c"/>: for row i = c·d + r, the RLWE form of the
+    /// LWE vector H_i, A_i(x) = Σ_blocks conj(D_(i,block))(x)·a_block(x) mod 2^32, where D_(i,block)(x) holds the
+    /// row's d entries of that block and conj(f)(x) = f(x^(−1)) (so A_i's constant term pairs with s_0 and
+    /// coefficient d − l with −s_l, making the constant term of A_i·s equal to ⟨H_i, s⟩).
+    /// </summary>
+    internal void ComputeLeafA(int c, Span<uint> leafA)
+    {
+        int d = _ring.D;
+        int blocks = Parameters.ColumnBlocks;
+        var matrixNtt = new ulong[blocks][][];
+        var raw = new uint[d];
+        for (int block = 0; block < blocks; block++)
+        {
+            YpirPublicRandom.FillUInt32(Parameters.PublicSeed, YpirPublicRandom.MatrixDomain + (ulong)block, raw);
+            var r0 = new ulong[d];
+            var r1 = new ulong[d];
+            for (int x = 0; x < d; x++)
+            {
+                _ring.SetSigned(r0, r1, x, (int)raw[x]);
+            }
+
+            _ring.Forward(r0, r1);
+            matrixNtt[block] = [r0, r1];
+        }
+
+        var acc0 = new ulong[d];
+        var acc1 = new ulong[d];
+        var p0 = new ulong[d];
+        var p1 = new ulong[d];
+        var m0 = _ring.P0;
+        var m1 = _ring.P1;
+        for (int r = 0; r < d; r++)
+        {
+            long row = ((long)c * d) + r;
+            var target = leafA.Slice(r * d, d);
+            target.Clear();
+            for (int start = 0; start < blocks; start += HintBlocksPerReduction)
+            {
+                Array.Clear(acc0);
+                Array.Clear(acc1);
+                int end = Math.Min(blocks, start + HintBlocksPerReduction);
+                for (int block = start; block < end; block++)
+                {
+                    // conj(D)(x): coefficient 0 is D_0, coefficient d − t is −D_t.
+                    long column0 = (long)block * d;
+                    long e0 = _matrix[(column0 * Stride) + row];
+                    _ring.SetSigned(p0, p1, 0, e0);
+                    for (int t = 1; t < d; t++)
+                    {
+                        long e = _matrix[((column0 + t) * Stride) + row];
+                        _ring.SetSigned(p0, p1, d - t, -e);
+                    }
+
+                    _ring.Forward(p0, p1);
+                    var a0 = matrixNtt[block][0];
+                    var a1 = matrixNtt[block][1];
+                    for (int x = 0; x < d; x++)
+                    {
+                        acc0[x] = m0.Add(acc0[x], m0.Mul(p0[x], a0[x]));
+                        acc1[x] = m1.Add(acc1[x], m1.Mul(p1[x], a1[x]));
+                    }
+                }
+
+                _ring.Inverse(acc0, acc1);
+                for (int x = 0; x < d; x++)
+                {
+                    target[x] = unchecked(target[x] + (uint)_ring.Centered(_ring.Crt(acc0[x], acc1[x])));
+                }
+            }
+        }
+    }
+
+    private void ThrowIfDisposed()
+    {
+        if (_matrix == null)
+        {
+            ThrowHelper.ObjectDisposed(nameof(YpirServer));
+        }
+    }
+}

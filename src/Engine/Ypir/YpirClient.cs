@@ -79,7 +79,11 @@ public sealed class YpirClient : IPirClient, IDisposable
             {
                 long j = ((long)block * d) + x;
                 uint message = j == selected ? 1u << (32 - YpirParameters.PlainBits) : 0u;
-                values[j] = unchecked(column[x] + (uint)errors[x] + message);
+                uint b = unchecked(column[x] + (uint)errors[x] + message);
+
+                // Round to the 30 bits the wire carries (round half up, wrapping mod 2^32).
+                const int Shift = 32 - YpirParameters.QueryBits;
+                values[j] = unchecked((b + (1u << (Shift - 1))) >> Shift << Shift);
             }
         }
 

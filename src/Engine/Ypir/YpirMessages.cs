@@ -4,9 +4,9 @@ using Privomega.Pir.Engine.Lattice;
 namespace Privomega.Pir.Engine.Ypir;
 
 /// <summary>
-/// A YPIR query: one LWE value mod 2^32 per column (b_j = ⟨a_j, s⟩ + e_j + 2^24·[j = column]; the a_j come
-/// from the public seed) and the client's packing key (the W_b halves; W_a comes from the public seed).
-/// Wire: version ‖ scheme 4 ‖ columns × u32 LE ‖ key residues, log2 d levels × digits × 2 primes × d,
+/// A YPIR query: one LWE value mod 2^32 per column (b_j = ⟨a_j, s⟩ + e_j + 2^24·[j = column], rounded to a
+/// multiple of 4; the a_j come from the public seed) and the client's packing key (the W_b halves; W_a comes
+/// from the public seed). Wire: version ‖ scheme 4 ‖ columns × 30 bits (b_j / 4, bit-packed) ‖ key residues, log2 d levels × digits × 2 primes × d,
 /// each packed at its prime's bit length (zero padding bits). The key is the same in every query of one
 /// client, so a deployment may equally upload it once per key period (DESIGN.md, "Evaluation keys").
 /// </summary>
@@ -58,13 +58,20 @@ public sealed class YpirQuery : PirQuery
         int columns = checked((int)parameters.Columns);
         var values = new uint[columns];
         var body = source[PirWireHeader.Length..];
+        const int Shift = 32 - YpirParameters.QueryBits;
+        var columnReader = new BitReader(body[..(int)parameters.ColumnBytes]);
         for (int j = 0; j < columns; j++)
         {
-            values[j] = BinaryPrimitives.ReadUInt32LittleEndian(body[(4 * j)..]);
+            values[j] = (uint)columnReader.Read(YpirParameters.QueryBits) << Shift;
+        }
+
+        if (!columnReader.TryFinish("YpirQuery.columns", out error))
+        {
+            return false;
         }
 
         var ring = YpirRing.For(parameters.Preset);
-        var keyBytes = body[(4 * columns)..];
+        var keyBytes = body[(int)parameters.ColumnBytes..];
         var reader = new BitReader(keyBytes);
         var key = NewKey(ring);
         for (int level = 1; level <= ring.LogD; level++)
@@ -105,13 +112,18 @@ public sealed class YpirQuery : PirQuery
         PirWireHeader.CheckDestination(destination, EncodedLength);
         PirWireHeader.Write(destination, PirSchemeKind.Ypir);
         var body = destination[PirWireHeader.Length..EncodedLength];
-        for (int j = 0; j < ColumnValues.Length; j++)
+        const int Shift = 32 - YpirParameters.QueryBits;
+        var columnBytes = body[..(int)Parameters.ColumnBytes];
+        columnBytes.Clear();
+        var columnWriter = new BitWriter(columnBytes);
+        foreach (uint v in ColumnValues)
         {
-            BinaryPrimitives.WriteUInt32LittleEndian(body[(4 * j)..], ColumnValues[j]);
+            columnWriter.Write(v >> Shift, YpirParameters.QueryBits);
         }
 
+        columnWriter.Flush();
         var ring = YpirRing.For(Parameters.Preset);
-        var keyBytes = body[(4 * ColumnValues.Length)..];
+        var keyBytes = body[(int)Parameters.ColumnBytes..];
         keyBytes.Clear();
         var writer = new BitWriter(keyBytes);
         for (int level = 1; level <= ring.LogD; level++)

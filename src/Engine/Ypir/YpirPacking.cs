@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Privomega.Pir.Engine.Lattice;
 
 namespace Privomega.Pir.Engine.Ypir;
 
@@ -69,11 +70,11 @@ internal static class YpirPacking
     /// first-dimension values <paramref name="y"/> (mod 2^32), the precomputed <paramref name="digits"/>
     /// and the client's key halves <paramref name="keyB"/>[ℓ][k][prime] (NTT form).
     /// </summary>
-    public static ulong[] PackOnline(YpirRing ring, ReadOnlySpan<uint> y, ReadOnlySpan<uint> digits, ulong[][][][] keyB)
+    public static ulong[] PackOnline(YpirRing ring, ReadOnlySpan<uint> y, ReadOnlySpan<uint> digits, ulong[][][][] keyB, KernelPath path)
     {
         Debug.Assert(y.Length == ring.D && digits.Length == DigitValues(ring));
-        var state = new OnlineState(ring, keyB);
-        var root = state.Visit(ring.LogD, 0, digits)!;
+        var state = new OnlineState(ring, keyB, path);
+        var root = state.Run(digits);
         ring.Inverse(root[0], root[1]);
         var b = new ulong[ring.D];
         ulong q = ring.Q;
@@ -182,61 +183,80 @@ internal static class YpirPacking
         }
     }
 
-    private sealed class OnlineState(YpirRing ring, ulong[][][][] keyB)
+    // The b side of the tree, post-order, with two buffers per level (the even and the odd child of the node
+    // being built) so nothing is allocated per node; leaves' b sides are zero here (they are added at the root,
+    // where the packing has turned d·Σ (y_i/d)·x^i into Σ y_i·x^i).
+    private sealed unsafe class OnlineState
     {
+        private readonly YpirRing _ring;
+        private readonly ulong[][][][] _keyB;
+        private readonly KernelPath _path;
+        private readonly ulong[][][] _even;
+        private readonly ulong[][][] _odd;
+        private readonly ulong[] _v;
+        private readonly ulong[] _rotated;
         private int _node;
 
-        // Returns null for an all-zero b side (leaves: their b values are added at the root, where the
-        // packing has turned d·Σ (y_i/d)·x^i into Σ y_i·x^i).
-        public ulong[][]? Visit(int level, int r, ReadOnlySpan<uint> digits)
+        public OnlineState(YpirRing ring, ulong[][][][] keyB, KernelPath path)
         {
-            if (level == 0)
+            _ring = ring;
+            _keyB = keyB;
+            _path = path;
+            int d = ring.D;
+            _even = new ulong[ring.LogD + 1][][];
+            _odd = new ulong[ring.LogD + 1][][];
+            for (int level = 0; level <= ring.LogD; level++)
             {
-                return null;
+                _even[level] = [new ulong[d], new ulong[d]];
+                _odd[level] = [new ulong[d], new ulong[d]];
             }
 
-            var even = Visit(level - 1, r, digits);
-            var odd = Visit(level - 1, r + (1 << (ring.LogD - level)), digits);
-            int d = ring.D;
-            int t = ring.Preset.GadgetDigits;
-            long nodeOffset = (long)_node * t * 2 * d;
-            var result = new ulong[2][] { new ulong[d], new ulong[d] };
+            _v = new ulong[d];
+            _rotated = new ulong[d];
+        }
+
+        public ulong[][] Run(ReadOnlySpan<uint> digits)
+        {
+            fixed (uint* pd = digits)
+            {
+                Visit(_ring.LogD, 0, _even[_ring.LogD], pd);
+            }
+
+            return _even[_ring.LogD];
+        }
+
+        private void Visit(int level, int r, ulong[][] target, uint* digits)
+        {
+            bool leafChildren = level == 1;
+            if (!leafChildren)
+            {
+                Visit(level - 1, r, _even[level - 1], digits);
+                Visit(level - 1, r + (1 << (_ring.LogD - level)), _odd[level - 1], digits);
+            }
+
+            int d = _ring.D;
+            int t = _ring.Preset.GadgetDigits;
+            uint* nodeDigits = digits + ((long)_node * t * 2 * d);
             for (int p = 0; p < 2; p++)
             {
-                var m = ring.Moduli[p];
-                var acc = result[p];
-                for (int k = 0; k < t; k++)
-                {
-                    var dig = digits.Slice((int)(nodeOffset + (((k * 2) + p) * d)), d);
-                    var wb = keyB[level][k][p];
-                    for (int x = 0; x < d; x++)
-                    {
-                        acc[x] = m.Add(acc[x], m.Mul(dig[x], wb[x]));
-                    }
-                }
-
-                if (even is not null)
-                {
-                    Debug.Assert(odd is not null);
-                    var mono = ring.Monomials[level][p];
-                    var perm = ring.Permutations[level];
-                    var v = new ulong[d];
-                    for (int x = 0; x < d; x++)
-                    {
-                        ulong shifted = m.Mul(mono[x], odd[p][x]);
-                        v[x] = m.Sub(even[p][x], shifted);
-                        acc[x] = m.Add(acc[x], m.Add(even[p][x], shifted));
-                    }
-
-                    for (int x = 0; x < d; x++)
-                    {
-                        acc[x] = m.Add(acc[x], v[perm[x]]);
-                    }
-                }
+                YpirNodeKernel.Combine(
+                    _ring.Moduli[p],
+                    leafChildren ? null : _even[level - 1][p],
+                    leafChildren ? null : _odd[level - 1][p],
+                    _ring.Monomials[level][p],
+                    _ring.MonomialShoup[level * 2 + p],
+                    _ring.Permutations[level],
+                    nodeDigits + (p * d),
+                    2 * d,
+                    _keyB[level],
+                    p,
+                    target[p],
+                    _v,
+                    _rotated,
+                    _path);
             }
 
             _node++;
-            return result;
         }
     }
 }

@@ -76,6 +76,13 @@ public sealed class YpirParameters
     /// <summary>Upper bound on the query's LWE part the planner aims for (the k = 1 layout of 1 GiB).</summary>
     public const long ColumnBytesBudget = 2L << 20;
 
+    /// <summary>
+    /// Bits of each query value on the wire: the client rounds b_j to its top 30 bits (adding at most 2 to the
+    /// LWE error, uniform, σ ≈ 1.15 beside the Gaussian 3.24) and the server shifts them back, so the query is
+    /// 30/32 of its full size for a negligible noise increase.
+    /// </summary>
+    public const int QueryBits = 30;
+
     /// <summary>Bits of a database entry (plaintext modulus 2^8).</summary>
     public const int PlainBits = 8;
 
@@ -126,8 +133,11 @@ public sealed class YpirParameters
     /// <summary>Bytes of the packing key inside each query: log2 d levels × digits × d coefficients at both primes' bit lengths.</summary>
     public long PackingKeyBytes => ((long)Preset.LogDegree * Preset.GadgetDigits * Preset.RingDegree * 2 * Preset.PrimeBits + 7) / 8;
 
-    /// <summary>Bytes of a query: header, one 32-bit LWE value per column, the packing key.</summary>
-    public long QueryBytes => PirWireHeader.Length + (4 * Columns) + PackingKeyBytes;
+    /// <summary>Bytes of the query's LWE part: one <see cref="QueryBits"/>-bit value per column.</summary>
+    public long ColumnBytes => ((Columns * QueryBits) + 7) / 8;
+
+    /// <summary>Bytes of a query: header, the column values, the packing key.</summary>
+    public long QueryBytes => PirWireHeader.Length + ColumnBytes + PackingKeyBytes;
 
     /// <summary>Bytes of an answer: header, count, k RLWE ciphertexts at <see cref="YpirPreset.AnswerBits"/> bits per coefficient.</summary>
     public long AnswerBytes => PirWireHeader.Length + 2 + (OutputCiphertexts * (((2L * Preset.RingDegree * Preset.AnswerBits) + 7) / 8));
@@ -178,7 +188,7 @@ public static class YpirPlanner
         while (true)
         {
             var p = new YpirParameters(recordCount, recordBytes, preset, k);
-            if (4 * p.Columns <= YpirParameters.ColumnBytesBudget || k >= MaxOutputCiphertexts)
+            if (p.ColumnBytes <= YpirParameters.ColumnBytesBudget || k >= MaxOutputCiphertexts)
             {
                 return p;
             }

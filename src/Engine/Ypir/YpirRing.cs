@@ -46,6 +46,9 @@ internal sealed class YpirRing
 
         Permutations = new int[LogD + 1][];
         Monomials = new ulong[LogD + 1][][];
+        MonomialShoup = new ulong[2 * (LogD + 1)][];
+        MonomialShoup[0] = [];
+        MonomialShoup[1] = [];
         for (int level = 1; level <= LogD; level++)
         {
             ulong g = (1UL << level) + 1;
@@ -63,6 +66,7 @@ internal sealed class YpirRing
                 x[D >> level] = 1;
                 Ntt.Forward(x, Tables[i], KernelPath.Scalar);
                 Monomials[level][i] = x;
+                MonomialShoup[(level * 2) + i] = [.. x.Select(Moduli[i].ShoupOf)];
             }
         }
     }
@@ -98,6 +102,9 @@ internal sealed class YpirRing
 
     /// <summary>Monomials[ℓ][prime]: NTT form of x^(d/2^ℓ).</summary>
     public ulong[][][] Monomials { get; }
+
+    /// <summary>MonomialShoup[ℓ·2 + prime]: Shoup companions of <see cref="Monomials"/>.</summary>
+    public ulong[][] MonomialShoup { get; }
 
     public static YpirRing For(YpirPreset preset)
     {

@@ -98,7 +98,11 @@ public sealed unsafe class YpirServer : IPirServer, IDisposable
     public PirAnswer Answer(PirQuery query) => Answer(query, out _);
 
     /// <summary>Answers one query and reports how long the first dimension and the packing took.</summary>
-    public YpirAnswer Answer(PirQuery query, out (TimeSpan FirstDimension, TimeSpan Packing) timings)
+    public YpirAnswer Answer(PirQuery query, out (TimeSpan FirstDimension, TimeSpan Packing) timings) =>
+        Answer(query, YpirKernels.Best, out timings);
+
+    /// <summary>Answers on a chosen first-dimension kernel path (tests run every path).</summary>
+    internal YpirAnswer Answer(PirQuery query, KernelPath path, out (TimeSpan FirstDimension, TimeSpan Packing) timings)
     {
         ArgumentNullException.ThrowIfNull(query);
         if (query is not YpirQuery q || q.Parameters.Columns != Parameters.Columns || q.Parameters.Rows != Parameters.Rows || q.Parameters.Preset != Parameters.Preset)
@@ -111,13 +115,13 @@ public sealed unsafe class YpirServer : IPirServer, IDisposable
         ThrowIfDisposed();
         var timer = Stopwatch.StartNew();
         var y = new uint[Parameters.Rows];
-        FirstDimension(q.ColumnValues, y, YpirKernels.Best);
+        FirstDimension(q.ColumnValues, y, path);
         var first = timer.Elapsed;
         int d = _ring.D;
         var b = new ulong[Parameters.OutputCiphertexts][];
         for (int c = 0; c < b.Length; c++)
         {
-            b[c] = YpirPacking.PackOnline(_ring, y.AsSpan(c * d, d), _digits[c], q.KeyB);
+            b[c] = YpirPacking.PackOnline(_ring, y.AsSpan(c * d, d), _digits[c], q.KeyB, path);
         }
 
         timings = (first, timer.Elapsed - first);

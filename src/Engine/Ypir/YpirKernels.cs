@@ -5,151 +5,134 @@ using Privomega.Pir.Engine.Lattice;
 namespace Privomega.Pir.Engine.Ypir;
 
 /// <summary>
-/// The first dimension: y = D·q mod 2^32 for a column-major byte matrix D (column j holds
-/// <c>rows</c> entries at <c>matrix + j·stride</c>) and a query vector q of 32-bit values. Arithmetic
-/// wraps modulo 2^32, so every path computes exactly the same result and the vector paths are free to
-/// reorder the additions. The vector paths walk a 64-row strip down four columns at a time, so the
-/// strip's accumulators are loaded and stored once per four columns and the four column streams are
-/// read sequentially.
+/// The first dimension: y = D·q mod 2^32 for a byte matrix D of <c>rows</c> rows (a multiple of 64) laid out in
+/// row strips: strip s holds rows [64s, 64s + 64) of every column, one 64-byte line per column, so
+/// entry (i, j) is at <c>((i / 64)·columns + j)·64 + i % 64</c>. A strip is read front to back while its 64
+/// accumulators stay in registers and q streams from cache. Arithmetic wraps modulo 2^32, so every path
+/// computes exactly the same result and the vector paths are free to reorder the additions.
 /// </summary>
 internal static unsafe class YpirKernels
 {
-    /// <summary>Rows must be a multiple of this (it is: rows = k·d with d ≥ 256).</summary>
+    /// <summary>Rows per strip (rows = k·d with d ≥ 256 is always a multiple).</summary>
     public const int RowStrip = 64;
-
-    private const int ColumnsPerPass = 4;
 
     /// <summary>The path production code uses.</summary>
     public static KernelPath Best => KernelPaths.Best;
 
-    /// <summary>y[0..rows) = Σ_j D[·, j]·q[j] mod 2^32 over columns [0, q.Length).</summary>
-    public static void FirstDimension(byte* matrix, long stride, int rows, ReadOnlySpan<uint> q, Span<uint> y, KernelPath path)
+    /// <summary>Offset of entry (row, column) in a strip-major matrix with <paramref name="columns"/> columns.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static long Offset(int row, long column, long columns) => ((((long)row / RowStrip) * columns) + column) * RowStrip + (row % RowStrip);
+
+    /// <summary>y[0..rows) = Σ_j D[·, j]·q[j] mod 2^32 over the q.Length columns.</summary>
+    public static void FirstDimension(byte* matrix, int rows, ReadOnlySpan<uint> q, Span<uint> y, KernelPath path)
     {
-        y[..rows].Clear();
         fixed (uint* pq = q)
         fixed (uint* py = y)
         {
-            switch (path)
+            for (int strip = 0; strip < rows; strip += RowStrip)
             {
-                case KernelPath.Vector512:
-                    FirstDimension512(matrix, stride, rows, pq, q.Length, py);
-                    break;
-                case KernelPath.Vector256:
-                    FirstDimension256(matrix, stride, rows, pq, q.Length, py);
-                    break;
-                default:
-                    FirstDimensionScalar(matrix, stride, rows, pq, q.Length, py);
-                    break;
-            }
-        }
-    }
-
-    /// <summary>The specification.</summary>
-    private static void FirstDimensionScalar(byte* matrix, long stride, int rows, uint* q, int columns, uint* y)
-    {
-        unchecked
-        {
-            for (int j = 0; j < columns; j++)
-            {
-                byte* column = matrix + (j * stride);
-                uint qj = q[j];
-                for (int i = 0; i < rows; i++)
+                byte* s = matrix + ((long)(strip / RowStrip) * q.Length * RowStrip);
+                switch (path)
                 {
-                    y[i] += column[i] * qj;
+                    case KernelPath.Vector512:
+                        Strip512(s, pq, q.Length, py + strip);
+                        break;
+                    case KernelPath.Vector256:
+                        Strip256(s, pq, q.Length, py + strip);
+                        break;
+                    default:
+                        StripScalar(s, pq, q.Length, py + strip);
+                        break;
                 }
             }
         }
     }
 
-    private static void FirstDimension512(byte* matrix, long stride, int rows, uint* q, int columns, uint* y)
+    /// <summary>The specification.</summary>
+    private static void StripScalar(byte* strip, uint* q, int columns, uint* y)
     {
-        int full = columns - (columns % ColumnsPerPass);
-        for (int strip = 0; strip < rows; strip += RowStrip)
+        unchecked
         {
-            var a0 = Vector512.Load(y + strip);
-            var a1 = Vector512.Load(y + strip + 16);
-            var a2 = Vector512.Load(y + strip + 32);
-            var a3 = Vector512.Load(y + strip + 48);
-            byte* basePtr = matrix + strip;
-            int j = 0;
-            for (; j < full; j += ColumnsPerPass)
+            for (int i = 0; i < RowStrip; i++)
             {
-                byte* c = basePtr + (j * stride);
-                Accumulate512(c, Vector512.Create(q[j]), ref a0, ref a1, ref a2, ref a3);
-                Accumulate512(c + stride, Vector512.Create(q[j + 1]), ref a0, ref a1, ref a2, ref a3);
-                Accumulate512(c + (2 * stride), Vector512.Create(q[j + 2]), ref a0, ref a1, ref a2, ref a3);
-                Accumulate512(c + (3 * stride), Vector512.Create(q[j + 3]), ref a0, ref a1, ref a2, ref a3);
+                y[i] = 0;
             }
 
-            for (; j < columns; j++)
+            for (int j = 0; j < columns; j++)
             {
-                Accumulate512(basePtr + (j * stride), Vector512.Create(q[j]), ref a0, ref a1, ref a2, ref a3);
+                byte* line = strip + ((long)j * RowStrip);
+                uint qj = q[j];
+                for (int i = 0; i < RowStrip; i++)
+                {
+                    y[i] += line[i] * qj;
+                }
             }
-
-            a0.Store(y + strip);
-            a1.Store(y + strip + 16);
-            a2.Store(y + strip + 32);
-            a3.Store(y + strip + 48);
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Accumulate512(byte* column, Vector512<uint> qj, ref Vector512<uint> a0, ref Vector512<uint> a1, ref Vector512<uint> a2, ref Vector512<uint> a3)
+    private static void Strip512(byte* strip, uint* q, int columns, uint* y)
     {
-        var bytes = Vector512.Load(column);
-        (var lo16, var hi16) = Vector512.Widen(bytes);
-        (var w0, var w1) = Vector512.Widen(lo16);
-        (var w2, var w3) = Vector512.Widen(hi16);
-        a0 += w0 * qj;
-        a1 += w1 * qj;
-        a2 += w2 * qj;
-        a3 += w3 * qj;
-    }
-
-    private static void FirstDimension256(byte* matrix, long stride, int rows, uint* q, int columns, uint* y)
-    {
-        int full = columns - (columns % ColumnsPerPass);
-
-        // 32 rows per strip: eight 256-bit accumulators would spill alongside the widening temporaries.
-        for (int strip = 0; strip < rows; strip += 32)
+        var a0 = Vector512<uint>.Zero;
+        var a1 = Vector512<uint>.Zero;
+        var a2 = Vector512<uint>.Zero;
+        var a3 = Vector512<uint>.Zero;
+        byte* line = strip;
+        for (int j = 0; j < columns; j++, line += RowStrip)
         {
-            var a0 = Vector256.Load(y + strip);
-            var a1 = Vector256.Load(y + strip + 8);
-            var a2 = Vector256.Load(y + strip + 16);
-            var a3 = Vector256.Load(y + strip + 24);
-            byte* basePtr = matrix + strip;
-            int j = 0;
-            for (; j < full; j += ColumnsPerPass)
-            {
-                byte* c = basePtr + (j * stride);
-                Accumulate256(c, Vector256.Create(q[j]), ref a0, ref a1, ref a2, ref a3);
-                Accumulate256(c + stride, Vector256.Create(q[j + 1]), ref a0, ref a1, ref a2, ref a3);
-                Accumulate256(c + (2 * stride), Vector256.Create(q[j + 2]), ref a0, ref a1, ref a2, ref a3);
-                Accumulate256(c + (3 * stride), Vector256.Create(q[j + 3]), ref a0, ref a1, ref a2, ref a3);
-            }
-
-            for (; j < columns; j++)
-            {
-                Accumulate256(basePtr + (j * stride), Vector256.Create(q[j]), ref a0, ref a1, ref a2, ref a3);
-            }
-
-            a0.Store(y + strip);
-            a1.Store(y + strip + 8);
-            a2.Store(y + strip + 16);
-            a3.Store(y + strip + 24);
+            var qj = Vector512.Create(q[j]);
+            (var lo16, var hi16) = Vector512.Widen(Vector512.Load(line));
+            (var w0, var w1) = Vector512.Widen(lo16);
+            (var w2, var w3) = Vector512.Widen(hi16);
+            a0 += w0 * qj;
+            a1 += w1 * qj;
+            a2 += w2 * qj;
+            a3 += w3 * qj;
         }
+
+        a0.Store(y);
+        a1.Store(y + 16);
+        a2.Store(y + 32);
+        a3.Store(y + 48);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Accumulate256(byte* column, Vector256<uint> qj, ref Vector256<uint> a0, ref Vector256<uint> a1, ref Vector256<uint> a2, ref Vector256<uint> a3)
+    private static void Strip256(byte* strip, uint* q, int columns, uint* y)
     {
-        var bytes = Vector256.Load(column);
-        (var lo16, var hi16) = Vector256.Widen(bytes);
-        (var w0, var w1) = Vector256.Widen(lo16);
-        (var w2, var w3) = Vector256.Widen(hi16);
-        a0 += w0 * qj;
-        a1 += w1 * qj;
-        a2 += w2 * qj;
-        a3 += w3 * qj;
+        // One pass with eight accumulators, so each line is fetched once (two passes would fetch it twice).
+        var a0 = Vector256<uint>.Zero;
+        var a1 = Vector256<uint>.Zero;
+        var a2 = Vector256<uint>.Zero;
+        var a3 = Vector256<uint>.Zero;
+        var a4 = Vector256<uint>.Zero;
+        var a5 = Vector256<uint>.Zero;
+        var a6 = Vector256<uint>.Zero;
+        var a7 = Vector256<uint>.Zero;
+        byte* line = strip;
+        for (int j = 0; j < columns; j++, line += RowStrip)
+        {
+            var qj = Vector256.Create(q[j]);
+            (var lo16, var hi16) = Vector256.Widen(Vector256.Load(line));
+            (var w0, var w1) = Vector256.Widen(lo16);
+            (var w2, var w3) = Vector256.Widen(hi16);
+            a0 += w0 * qj;
+            a1 += w1 * qj;
+            a2 += w2 * qj;
+            a3 += w3 * qj;
+            (lo16, hi16) = Vector256.Widen(Vector256.Load(line + 32));
+            (w0, w1) = Vector256.Widen(lo16);
+            (w2, w3) = Vector256.Widen(hi16);
+            a4 += w0 * qj;
+            a5 += w1 * qj;
+            a6 += w2 * qj;
+            a7 += w3 * qj;
+        }
+
+        a0.Store(y);
+        a1.Store(y + 8);
+        a2.Store(y + 16);
+        a3.Store(y + 24);
+        a4.Store(y + 32);
+        a5.Store(y + 40);
+        a6.Store(y + 48);
+        a7.Store(y + 56);
     }
 }

@@ -37,18 +37,27 @@ public sealed unsafe class YpirServer : IPirServer, IDisposable
         var timer = Stopwatch.StartNew();
         Parameters = parameters;
         _ring = YpirRing.For(parameters.Preset);
-        Stride = parameters.Rows;
-        nuint bytes = (nuint)(parameters.Columns * Stride);
+        nuint bytes = (nuint)(parameters.Columns * parameters.Rows);
         _matrix = (byte*)NativeMemory.AlignedAlloc(bytes, 64);
         NativeMemory.Clear(_matrix, bytes);
         database.AddScanReference();
         try
         {
             int rpc = parameters.RecordsPerColumn;
+            int strip = YpirKernels.RowStrip;
             for (long r = 0; r < database.RecordCount; r++)
             {
-                byte* target = _matrix + ((r / rpc) * Stride) + ((r % rpc) * parameters.RecordBytes);
-                new ReadOnlySpan<byte>(database.GetRowPointer(r), parameters.RecordBytes).CopyTo(new Span<byte>(target, parameters.RecordBytes));
+                long column = r / rpc;
+                int row = (int)(r % rpc) * parameters.RecordBytes;
+                byte* source = database.GetRowPointer(r);
+                for (int done = 0; done < parameters.RecordBytes;)
+                {
+                    // The part of the record that falls in one strip's line of this column.
+                    int i = row + done;
+                    int run = Math.Min(parameters.RecordBytes - done, strip - (i % strip));
+                    Buffer.MemoryCopy(source + done, _matrix + YpirKernels.Offset(i, column, parameters.Columns), run, run);
+                    done += run;
+                }
             }
         }
         finally
@@ -91,8 +100,6 @@ public sealed unsafe class YpirServer : IPirServer, IDisposable
         KernelPath.Vector256 => 256,
         _ => 0,
     };
-
-    internal long Stride { get; }
 
     /// <inheritdoc />
     public PirAnswer Answer(PirQuery query) => Answer(query, out _);
@@ -144,18 +151,18 @@ public sealed unsafe class YpirServer : IPirServer, IDisposable
     internal void FirstDimension(ReadOnlySpan<uint> columns, Span<uint> y, KernelPath path)
     {
         ThrowIfDisposed();
-        YpirKernels.FirstDimension(_matrix, Stride, Parameters.Rows, columns, y, path);
+        YpirKernels.FirstDimension(_matrix, Parameters.Rows, columns, y, path);
     }
 
     /// <summary>Entry (row, column) of the matrix (tests).</summary>
-    internal byte Entry(int row, long column) => _matrix[(column * Stride) + row];
+    internal byte Entry(int row, long column) => _matrix[YpirKernels.Offset(row, column, Parameters.Columns)];
 
     /// <summary>Frees the matrix.</summary>
     public void Dispose()
     {
         if (_matrix != null)
         {
-            NativeMemory.Clear(_matrix, (nuint)(Parameters.Columns * Stride));
+            NativeMemory.Clear(_matrix, (nuint)(Parameters.Columns * Parameters.Rows));
             NativeMemory.AlignedFree(_matrix);
             _matrix = null;
         }
@@ -187,48 +194,57 @@ public sealed unsafe class YpirServer : IPirServer, IDisposable
             matrixNtt[block] = [r0, r1];
         }
 
-        var acc0 = new ulong[d];
-        var acc1 = new ulong[d];
+        // One 64-row strip at a time, so each block of the strip (d lines of 64 bytes) is read once, sequentially.
+        const int Strip = YpirKernels.RowStrip;
+        var acc = new ulong[Strip][][];
+        for (int i = 0; i < Strip; i++)
+        {
+            acc[i] = [new ulong[d], new ulong[d]];
+        }
+
         var p0 = new ulong[d];
         var p1 = new ulong[d];
-        var m0 = _ring.P0;
-        var m1 = _ring.P1;
-        for (int r = 0; r < d; r++)
+        leafA.Clear();
+        for (int r0 = 0; r0 < d; r0 += Strip)
         {
-            long row = ((long)c * d) + r;
-            var target = leafA.Slice(r * d, d);
-            target.Clear();
+            int stripRow = (c * d) + r0;
             for (int start = 0; start < blocks; start += HintBlocksPerReduction)
             {
-                Array.Clear(acc0);
-                Array.Clear(acc1);
                 int end = Math.Min(blocks, start + HintBlocksPerReduction);
+                for (int i = 0; i < Strip; i++)
+                {
+                    Array.Clear(acc[i][0]);
+                    Array.Clear(acc[i][1]);
+                }
+
                 for (int block = start; block < end; block++)
                 {
-                    // conj(D)(x): coefficient 0 is D_0, coefficient d − t is −D_t.
-                    long column0 = (long)block * d;
-                    long e0 = _matrix[(column0 * Stride) + row];
-                    _ring.SetSigned(p0, p1, 0, e0);
-                    for (int t = 1; t < d; t++)
+                    byte* lines = _matrix + YpirKernels.Offset(stripRow, (long)block * d, Parameters.Columns);
+                    for (int i = 0; i < Strip; i++)
                     {
-                        long e = _matrix[((column0 + t) * Stride) + row];
-                        _ring.SetSigned(p0, p1, d - t, -e);
-                    }
+                        // conj(D)(x): coefficient 0 is D_0, coefficient d − t is −D_t.
+                        _ring.SetSigned(p0, p1, 0, lines[i]);
+                        for (int t = 1; t < d; t++)
+                        {
+                            _ring.SetSigned(p0, p1, d - t, -(long)lines[(t * Strip) + i]);
+                        }
 
-                    _ring.Forward(p0, p1);
-                    var a0 = matrixNtt[block][0];
-                    var a1 = matrixNtt[block][1];
-                    for (int x = 0; x < d; x++)
-                    {
-                        acc0[x] = m0.Add(acc0[x], m0.Mul(p0[x], a0[x]));
-                        acc1[x] = m1.Add(acc1[x], m1.Mul(p1[x], a1[x]));
+                        _ring.Forward(p0, p1);
+                        PolyKernels.MulAccumulate(p0, matrixNtt[block][0], acc[i][0]);
+                        PolyKernels.MulAccumulate(p1, matrixNtt[block][1], acc[i][1]);
                     }
                 }
 
-                _ring.Inverse(acc0, acc1);
-                for (int x = 0; x < d; x++)
+                for (int i = 0; i < Strip; i++)
                 {
-                    target[x] = unchecked(target[x] + (uint)_ring.Centered(_ring.Crt(acc0[x], acc1[x])));
+                    PolyKernels.ReduceWide(acc[i][0], acc[i][0], _ring.P0);
+                    PolyKernels.ReduceWide(acc[i][1], acc[i][1], _ring.P1);
+                    _ring.Inverse(acc[i][0], acc[i][1]);
+                    var target = leafA.Slice((r0 + i) * d, d);
+                    for (int x = 0; x < d; x++)
+                    {
+                        target[x] = unchecked(target[x] + (uint)_ring.Centered(_ring.Crt(acc[i][0][x], acc[i][1][x])));
+                    }
                 }
             }
         }

@@ -7,7 +7,8 @@ namespace Privomega.Pir.Bench.Throughput;
 /// <summary>
 /// Single-server YPIR-class PIR on the 128-bit preset. Setup (matrix layout, hint, packing precomputation; once per
 /// snapshot) is outside the timed region and reported as <c>setupSeconds</c>; the timed part answers the batch one
-/// query after another (first dimension, then the online packing). Query bytes include the packing key.
+/// query after another (first dimension, then the online packing). The packing key is reported apart
+/// (<c>packingKeyBytes</c>: uploaded once per key period, or added to every query if sent with it).
 /// </summary>
 internal sealed class YpirThroughput : IThroughputScheme
 {
@@ -21,6 +22,7 @@ internal sealed class YpirThroughput : IThroughputScheme
         private readonly YpirParameters _parameters;
         private readonly YpirClient _client;
         private readonly YpirServer _server;
+        private readonly YpirPackingKey _key;
         private readonly long[] _indices;
         private readonly YpirQuery[] _queries;
         private readonly YpirAnswer[] _answers;
@@ -34,6 +36,7 @@ internal sealed class YpirThroughput : IThroughputScheme
             _parameters = YpirPlanner.Plan(database.RecordCount, database.RecordBytes);
             _server = new YpirServer(database, _parameters);
             _client = new YpirClient(_parameters);
+            _key = YpirPackingKey.Decode(_client.PackingKey.Encode(), _parameters);
             var rng = new Random(batch);
             _indices = new long[batch];
             _queries = new YpirQuery[batch];
@@ -79,7 +82,7 @@ internal sealed class YpirThroughput : IThroughputScheme
         {
             for (int q = 0; q < _queries.Length; q++)
             {
-                _answers[q] = _server.Answer(_queries[q], out var timings);
+                _answers[q] = _server.Answer(_queries[q], _key, out var timings);
                 _firstDimension += timings.FirstDimension;
                 _packing += timings.Packing;
                 _answered++;

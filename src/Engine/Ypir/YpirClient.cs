@@ -13,13 +13,18 @@ public sealed class YpirClient : IPirClient, IDisposable
     private readonly YpirRing _ring;
     private readonly sbyte[] _secret;
     private readonly ulong[][] _secretNtt;
-    private readonly ulong[][][][] _keyB;
+    private readonly YpirPackingKey _packingKey;
     private bool _disposed;
 
-    /// <summary>Creates a client with a fresh secret for <paramref name="parameters"/>.</summary>
-    public YpirClient(YpirParameters parameters)
+    /// <summary>Creates a client with a fresh secret for <paramref name="parameters"/>; insecure presets need <paramref name="allowInsecure"/>.</summary>
+    public YpirClient(YpirParameters parameters, bool allowInsecure = false)
     {
         ArgumentNullException.ThrowIfNull(parameters);
+        if (!parameters.Preset.IsSecure && !allowInsecure)
+        {
+            ThrowHelper.Argument(nameof(parameters), $"preset {parameters.Preset.Name} is below 128-bit security; pass allowInsecure only in tests.");
+        }
+
         Parameters = parameters;
         _ring = YpirRing.For(parameters.Preset);
         int d = _ring.D;
@@ -32,7 +37,7 @@ public sealed class YpirClient : IPirClient, IDisposable
         }
 
         _ring.Forward(_secretNtt[0], _secretNtt[1]);
-        _keyB = MakePackingKey();
+        _packingKey = new YpirPackingKey(parameters, MakePackingKey());
     }
 
     /// <inheritdoc />
@@ -47,8 +52,11 @@ public sealed class YpirClient : IPirClient, IDisposable
     /// <summary>The layout this client queries.</summary>
     public YpirParameters Parameters { get; }
 
-    /// <summary>Bytes of the packing key inside each query.</summary>
-    public long PackingKeyBytes => Parameters.PackingKeyBytes;
+    /// <summary>The packing key every query of this client is answered with (public; links this client's queries).</summary>
+    public YpirPackingKey PackingKey => _packingKey;
+
+    /// <inheritdoc />
+    public PirEvaluationKey? EvaluationKey => _packingKey;
 
     /// <inheritdoc />
     public PirQuery[] Query(long index) => [MakeQuery(index)];
@@ -89,7 +97,7 @@ public sealed class YpirClient : IPirClient, IDisposable
 
         CryptographicOperations.ZeroMemory(System.Runtime.InteropServices.MemoryMarshal.AsBytes(column.AsSpan()));
         CryptographicOperations.ZeroMemory(System.Runtime.InteropServices.MemoryMarshal.AsBytes(errors.AsSpan()));
-        return new YpirQuery(Parameters, values, _keyB);
+        return new YpirQuery(Parameters, values);
     }
 
     /// <inheritdoc />
@@ -106,7 +114,7 @@ public sealed class YpirClient : IPirClient, IDisposable
             ThrowHelper.ArgumentLength(nameof(answers), answers.Length, 1);
         }
 
-        if (answers[0] is not YpirAnswer answer || answer.Parameters.Columns != Parameters.Columns || answer.Parameters.OutputCiphertexts != Parameters.OutputCiphertexts)
+        if (answers[0] is not YpirAnswer answer || answer.Parameters != Parameters)
         {
             ThrowHelper.Argument(nameof(answers), "answers[0] is not a YPIR answer for this client's parameters.");
             return null!;
@@ -189,7 +197,7 @@ public sealed class YpirClient : IPirClient, IDisposable
     {
         int d = _ring.D;
         var uniform = YpirPacking.UniformHalves(_ring, Parameters.PublicSeed);
-        var key = YpirQuery.NewKey(_ring);
+        var key = YpirPackingKey.NewKey(_ring);
         var errors = new sbyte[d];
         var e = new ulong[2][] { new ulong[d], new ulong[d] };
         for (int level = 1; level <= _ring.LogD; level++)

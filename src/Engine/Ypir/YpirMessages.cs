@@ -4,19 +4,17 @@ using Privomega.Pir.Engine.Lattice;
 namespace Privomega.Pir.Engine.Ypir;
 
 /// <summary>
-/// A YPIR query: one LWE value mod 2^32 per column (b_j = ⟨a_j, s⟩ + e_j + 2^24·[j = column], rounded to a
-/// multiple of 4; the a_j come from the public seed) and the client's packing key (the W_b halves; W_a comes
-/// from the public seed). Wire: version ‖ scheme 4 ‖ columns × 30 bits (b_j / 4, bit-packed) ‖ key residues, log2 d levels × digits × 2 primes × d,
-/// each packed at its prime's bit length (zero padding bits). The key is the same in every query of one
-/// client, so a deployment may equally upload it once per key period (DESIGN.md, "Evaluation keys").
+/// A YPIR query: one LWE value mod 2^32 per column, b_j = ⟨a_j, s⟩ + e_j + 2^24·[j = column] rounded to a
+/// multiple of 4 (the a_j come from the public seed). Wire: version ‖ scheme 4 ‖ columns × 30 bits (b_j / 4,
+/// bit-packed little-endian, zero padding bits). The server answers it with the client's
+/// <see cref="YpirPackingKey"/>, uploaded once per key period or sent beside every query.
 /// </summary>
 public sealed class YpirQuery : PirQuery
 {
-    internal YpirQuery(YpirParameters parameters, uint[] columns, ulong[][][][] keyB)
+    internal YpirQuery(YpirParameters parameters, uint[] columns)
     {
         Parameters = parameters;
         ColumnValues = columns;
-        KeyB = keyB;
     }
 
     /// <inheritdoc />
@@ -29,9 +27,6 @@ public sealed class YpirQuery : PirQuery
     public override int EncodedLength => checked((int)Parameters.QueryBytes);
 
     internal uint[] ColumnValues { get; }
-
-    /// <summary>KeyB[ℓ][k][prime][slot], ℓ = 1..log2 d.</summary>
-    internal ulong[][][][] KeyB { get; }
 
     /// <summary>Decodes a query for <paramref name="parameters"/>; throws <see cref="PirFormatException"/>.</summary>
     public static YpirQuery Decode(ReadOnlySpan<byte> source, YpirParameters parameters)
@@ -70,39 +65,7 @@ public sealed class YpirQuery : PirQuery
             return false;
         }
 
-        var ring = YpirRing.For(parameters.Preset);
-        var keyBytes = body[(int)parameters.ColumnBytes..];
-        var reader = new BitReader(keyBytes);
-        var key = NewKey(ring);
-        for (int level = 1; level <= ring.LogD; level++)
-        {
-            for (int k = 0; k < ring.Preset.GadgetDigits; k++)
-            {
-                for (int p = 0; p < 2; p++)
-                {
-                    var poly = key[level][k][p];
-                    var m = ring.Moduli[p];
-                    for (int x = 0; x < ring.D; x++)
-                    {
-                        ulong v = reader.Read(m.Bits);
-                        if (v >= m.Value)
-                        {
-                            error = new PirDecodeError(PirDecodeStatus.BadValue, "YpirQuery.key", (long)v, (long)m.Value - 1);
-                            return false;
-                        }
-
-                        poly[x] = v;
-                    }
-                }
-            }
-        }
-
-        if (!reader.TryFinish("YpirQuery.key", out error))
-        {
-            return false;
-        }
-
-        query = new YpirQuery(parameters, values, key);
+        query = new YpirQuery(parameters, values);
         return true;
     }
 
@@ -122,10 +85,94 @@ public sealed class YpirQuery : PirQuery
         }
 
         columnWriter.Flush();
+    }
+}
+
+/// <summary>
+/// A client's packing key: for each automorphism level ℓ = 1..log2 d and gadget digit k, the b half of an RLWE
+/// encryption under s of −B^k·τ_(2^ℓ+1)(s) (the a halves come from the public seed), in NTT form. Public and the
+/// same for every query of one client, so it links them: a host keeps it for one key period (DESIGN.md,
+/// "Evaluation keys"), or the client sends it beside each query. Wire: version ‖ scheme 4 ‖ residues ordered
+/// level, digit, prime, slot, each packed at its prime's bit length (zero padding bits); every residue below its prime.
+/// </summary>
+public sealed class YpirPackingKey : PirEvaluationKey
+{
+    internal YpirPackingKey(YpirParameters parameters, ulong[][][][] keyB)
+    {
+        Parameters = parameters;
+        KeyB = keyB;
+    }
+
+    /// <inheritdoc />
+    public override PirSchemeKind Scheme => PirSchemeKind.Ypir;
+
+    /// <summary>The layout this key is for.</summary>
+    public YpirParameters Parameters { get; }
+
+    /// <inheritdoc />
+    public override int EncodedLength => checked((int)Parameters.PackingKeyBytes);
+
+    /// <summary>KeyB[ℓ][k][prime][slot], ℓ = 1..log2 d.</summary>
+    internal ulong[][][][] KeyB { get; }
+
+    /// <summary>Decodes a key for <paramref name="parameters"/>; throws <see cref="PirFormatException"/>.</summary>
+    public static YpirPackingKey Decode(ReadOnlySpan<byte> source, YpirParameters parameters)
+    {
+        if (!TryDecode(source, parameters, out var key, out var error))
+        {
+            ThrowHelper.Format(error);
+        }
+
+        return key!;
+    }
+
+    /// <summary>Decodes a key for <paramref name="parameters"/>, or says why not.</summary>
+    public static bool TryDecode(ReadOnlySpan<byte> source, YpirParameters parameters, out YpirPackingKey? key, out PirDecodeError error)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        key = null;
+        if (!PirWireHeader.TryRead(source, PirSchemeKind.Ypir, "YpirPackingKey", out error)
+            || !PirWireHeader.TryCheckLength(source, parameters.PackingKeyBytes, "YpirPackingKey", out error))
+        {
+            return false;
+        }
+
+        var ring = YpirRing.For(parameters.Preset);
+        var reader = new BitReader(source[PirWireHeader.Length..]);
+        var keyB = NewKey(ring);
+        for (int level = 1; level <= ring.LogD; level++)
+        {
+            for (int k = 0; k < ring.Preset.GadgetDigits; k++)
+            {
+                for (int p = 0; p < 2; p++)
+                {
+                    var m = ring.Moduli[p];
+                    if (!reader.TryReadAll(keyB[level][k][p], m.Bits, m.Value, "YpirPackingKey.residue", out error))
+                    {
+                        return false;
+                    }
+                }
+            }
+        }
+
+        if (!reader.TryFinish("YpirPackingKey", out error))
+        {
+            return false;
+        }
+
+        key = new YpirPackingKey(parameters, keyB);
+        return true;
+    }
+
+    /// <inheritdoc />
+    public override void Encode(Span<byte> destination)
+    {
+        PirWireHeader.CheckDestination(destination, EncodedLength);
+        PirWireHeader.Write(destination, PirSchemeKind.Ypir);
         var ring = YpirRing.For(Parameters.Preset);
-        var keyBytes = body[(int)Parameters.ColumnBytes..];
-        keyBytes.Clear();
-        var writer = new BitWriter(keyBytes);
+        var body = destination[PirWireHeader.Length..EncodedLength];
+        body.Clear();
+        var writer = new BitWriter(body);
         for (int level = 1; level <= ring.LogD; level++)
         {
             for (int k = 0; k < ring.Preset.GadgetDigits; k++)

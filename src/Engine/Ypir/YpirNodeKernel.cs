@@ -44,7 +44,7 @@ internal static unsafe class YpirNodeKernel
         {
             if (t != 3)
             {
-                LatticeThrow.ArgumentOutOfRange(nameof(keyLevel), t, "3 gadget digits");
+                ThrowHelper.ArgumentOutOfRange(nameof(keyLevel), t, "3 gadget digits");
             }
 
             if (children)

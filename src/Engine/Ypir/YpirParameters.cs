@@ -71,7 +71,7 @@ public sealed class YpirPreset
 /// <see cref="Columns"/> columns (a multiple of d); each column holds <see cref="RecordsPerColumn"/>
 /// whole records. The query selects a column; the answer is that column, packed into k RLWE ciphertexts.
 /// </summary>
-public sealed class YpirParameters
+public sealed class YpirParameters : IEquatable<YpirParameters>
 {
     /// <summary>Upper bound on the query's LWE part the planner aims for (the k = 1 layout of 1 GiB).</summary>
     public const long ColumnBytesBudget = 2L << 20;
@@ -130,20 +130,39 @@ public sealed class YpirParameters
     /// </summary>
     internal byte[] PublicSeed { get; }
 
-    /// <summary>Bytes of the packing key inside each query: log2 d levels × digits × d coefficients at both primes' bit lengths.</summary>
-    public long PackingKeyBytes => ((long)Preset.LogDegree * Preset.GadgetDigits * Preset.RingDegree * 2 * Preset.PrimeBits + 7) / 8;
+    /// <summary>Bytes of the packing key (the evaluation key): header, log2 d levels × digits × d coefficients at both primes' bit lengths.</summary>
+    public long PackingKeyBytes => PirWireHeader.Length + (((long)Preset.LogDegree * Preset.GadgetDigits * Preset.RingDegree * 2 * Preset.PrimeBits) + 7) / 8;
 
     /// <summary>Bytes of the query's LWE part: one <see cref="QueryBits"/>-bit value per column.</summary>
     public long ColumnBytes => ((Columns * QueryBits) + 7) / 8;
 
-    /// <summary>Bytes of a query: header, the column values, the packing key.</summary>
-    public long QueryBytes => PirWireHeader.Length + ColumnBytes + PackingKeyBytes;
+    /// <summary>Bytes of a query: header and the column values (the packing key travels apart, <see cref="PackingKeyBytes"/>).</summary>
+    public long QueryBytes => PirWireHeader.Length + ColumnBytes;
 
     /// <summary>Bytes of an answer: header, count, k RLWE ciphertexts at <see cref="YpirPreset.AnswerBits"/> bits per coefficient.</summary>
     public long AnswerBytes => PirWireHeader.Length + 2 + (OutputCiphertexts * (((2L * Preset.RingDegree * Preset.AnswerBits) + 7) / 8));
 
     /// <summary>Server memory besides the records: the column-major matrix and the packing precomputation (digits of every key switch).</summary>
     public long PreprocessedBytes => (Columns * Rows) + ((long)OutputCiphertexts * (Preset.RingDegree - 1) * Preset.GadgetDigits * 2 * Preset.RingDegree * 4);
+
+    /// <summary>Value equality: same shape, preset and output count (the rest is derived).</summary>
+    public static bool operator ==(YpirParameters? left, YpirParameters? right) => left is null ? right is null : left.Equals(right);
+
+    /// <summary>Value inequality.</summary>
+    public static bool operator !=(YpirParameters? left, YpirParameters? right) => !(left == right);
+
+    /// <inheritdoc />
+    public bool Equals(YpirParameters? other) =>
+        other is not null && RecordCount == other.RecordCount && RecordBytes == other.RecordBytes && ReferenceEquals(Preset, other.Preset) && OutputCiphertexts == other.OutputCiphertexts;
+
+    /// <inheritdoc />
+    public override bool Equals(object? obj) => Equals(obj as YpirParameters);
+
+    /// <inheritdoc />
+    public override int GetHashCode() => HashCode.Combine(RecordCount, RecordBytes, Preset.Name, OutputCiphertexts);
+
+    /// <inheritdoc />
+    public override string ToString() => $"YPIR {Preset.Name}, {RecordCount} × {RecordBytes} B, {Rows} × {Columns}, k = {OutputCiphertexts}";
 
     private static byte[] DerivePublicSeed(YpirParameters p)
     {

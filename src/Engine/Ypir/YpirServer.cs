@@ -22,13 +22,21 @@ public sealed unsafe class YpirServer : IPirServer, IDisposable
     private readonly YpirRing _ring;
     private readonly uint[][] _digits;
     private readonly ulong[][] _answerA;
+
+    // The hint in RLWE form per output ciphertext (d rows × d coefficients, mod 2^32), kept for incremental updates.
+    private readonly uint[][] _leafA;
     private byte* _matrix;
 
-    /// <summary>Builds the matrix and the packing precomputation for <paramref name="database"/>.</summary>
-    public YpirServer(PirDatabase database, YpirParameters parameters)
+    /// <summary>Builds the matrix and the packing precomputation for <paramref name="database"/>; insecure presets need <paramref name="allowInsecure"/>.</summary>
+    public YpirServer(PirDatabase database, YpirParameters parameters, bool allowInsecure = false)
     {
         ArgumentNullException.ThrowIfNull(database);
         ArgumentNullException.ThrowIfNull(parameters);
+        if (!parameters.Preset.IsSecure && !allowInsecure)
+        {
+            ThrowHelper.Argument(nameof(parameters), $"preset {parameters.Preset.Name} is below 128-bit security; pass allowInsecure only in tests.");
+        }
+
         if (database.RecordCount != parameters.RecordCount || database.RecordBytes != parameters.RecordBytes)
         {
             ThrowHelper.Argument(nameof(parameters), $"parameters are for {parameters.RecordCount} × {parameters.RecordBytes} B; the database is {database.RecordCount} × {database.RecordBytes} B.");
@@ -70,16 +78,128 @@ public sealed unsafe class YpirServer : IPirServer, IDisposable
         int d = _ring.D;
         _digits = new uint[parameters.OutputCiphertexts][];
         _answerA = new ulong[parameters.OutputCiphertexts][];
-        var leafA = new uint[d * d];
+        _leafA = new uint[parameters.OutputCiphertexts][];
         for (int c = 0; c < parameters.OutputCiphertexts; c++)
         {
-            ComputeLeafA(c, leafA);
+            _leafA[c] = new uint[d * d];
+            ComputeLeafA(c, _leafA[c]);
             _digits[c] = new uint[YpirPacking.DigitValues(_ring)];
-            _answerA[c] = YpirPacking.Precompute(_ring, uniform, leafA, _digits[c]);
+            _answerA[c] = YpirPacking.Precompute(_ring, uniform, _leafA[c], _digits[c]);
         }
 
         SetupTime = timer.Elapsed;
     }
+
+    // The incremental constructor: see Update.
+    private YpirServer(YpirServer previous, PirDatabase next)
+    {
+        var timer = Stopwatch.StartNew();
+        Parameters = previous.Parameters;
+        _ring = previous._ring;
+        previous.ThrowIfDisposed();
+        nuint bytes = (nuint)(Parameters.Columns * Parameters.Rows);
+        _matrix = (byte*)NativeMemory.AlignedAlloc(bytes, 64);
+        Buffer.MemoryCopy(previous._matrix, _matrix, bytes, bytes);
+        int k = Parameters.OutputCiphertexts;
+        int d = _ring.D;
+        _leafA = new uint[k][];
+        var dirty = new bool[k];
+        var blocks = new Dictionary<long, uint[]>();
+        next.AddScanReference();
+        try
+        {
+            int rpc = Parameters.RecordsPerColumn;
+            int recordBytes = Parameters.RecordBytes;
+            for (long r = 0; r < next.RecordCount; r++)
+            {
+                long column = r / rpc;
+                int firstRow = (int)(r % rpc) * recordBytes;
+                byte* source = next.GetRowPointer(r);
+                for (int b = 0; b < recordBytes; b++)
+                {
+                    int row = firstRow + b;
+                    byte* entry = _matrix + YpirKernels.Offset(row, column, Parameters.Columns);
+                    if (*entry == source[b])
+                    {
+                        continue;
+                    }
+
+                    // A_i += conj(δ·x^t)·a_block, t = column mod d: a signed multiple of a negacyclic rotation of the
+                    // public polynomial, exact mod 2^32 — no transform needed for one entry.
+                    int c = row / d;
+                    if (_leafA[c] is null)
+                    {
+                        _leafA[c] = (uint[])previous._leafA[c].Clone();
+                        dirty[c] = true;
+                    }
+
+                    long block = column / d;
+                    if (!blocks.TryGetValue(block, out var a))
+                    {
+                        a = new uint[d];
+                        YpirPublicRandom.FillUInt32(Parameters.PublicSeed, YpirPublicRandom.MatrixDomain + (ulong)block, a);
+                        blocks[block] = a;
+                    }
+
+                    int delta = source[b] - *entry;
+                    int t = (int)(column % d);
+                    AddRotated(_leafA[c].AsSpan((row % d) * d, d), a, t == 0 ? delta : -delta, t == 0 ? 0 : d - t);
+                    *entry = source[b];
+                    ChangedEntries++;
+                }
+            }
+        }
+        finally
+        {
+            next.ReleaseScanReference();
+        }
+
+        var uniform = YpirPacking.UniformHalves(_ring, Parameters.PublicSeed);
+        _digits = new uint[k][];
+        _answerA = new ulong[k][];
+        for (int c = 0; c < k; c++)
+        {
+            if (dirty[c])
+            {
+                _digits[c] = new uint[YpirPacking.DigitValues(_ring)];
+                _answerA[c] = YpirPacking.Precompute(_ring, uniform, _leafA[c], _digits[c]);
+                RebuiltCiphertexts++;
+            }
+            else
+            {
+                // Unchanged output ciphertexts share the previous snapshot's (immutable) precomputation.
+                _leafA[c] = previous._leafA[c];
+                _digits[c] = previous._digits[c];
+                _answerA[c] = previous._answerA[c];
+            }
+        }
+
+        SetupTime = timer.Elapsed;
+    }
+
+    /// <summary>
+    /// The server for the next snapshot <paramref name="next"/> (same shape), built from this one: entries that
+    /// changed are found by comparing every record, the hint is patched in O(d) per changed byte (one column of
+    /// the public matrix is a rotation of one polynomial), and only the output ciphertexts whose rows changed redo
+    /// the packing precomputation (the packing tree mixes all d rows through gadget decompositions, so it cannot be
+    /// patched). This server stays valid; the returned one owns its own matrix.
+    /// </summary>
+    public YpirServer Update(PirDatabase next)
+    {
+        ArgumentNullException.ThrowIfNull(next);
+        if (next.RecordCount != Parameters.RecordCount || next.RecordBytes != Parameters.RecordBytes)
+        {
+            ThrowHelper.Argument(nameof(next), $"next snapshot is {next.RecordCount} × {next.RecordBytes} B; this server's is {Parameters.RecordCount} × {Parameters.RecordBytes} B.");
+        }
+
+        return new YpirServer(this, next);
+    }
+
+    /// <summary>Matrix entries that differed from the previous snapshot (servers made by <see cref="Update"/>).</summary>
+    public long ChangedEntries { get; }
+
+    /// <summary>Output ciphertexts whose packing precomputation was redone (servers made by <see cref="Update"/>).</summary>
+    public int RebuiltCiphertexts { get; }
 
     /// <inheritdoc />
     public PirSchemeKind Scheme => PirSchemeKind.Ypir;
@@ -102,49 +222,89 @@ public sealed unsafe class YpirServer : IPirServer, IDisposable
     };
 
     /// <inheritdoc />
-    public PirAnswer Answer(PirQuery query) => Answer(query, out _);
+    public bool NeedsEvaluationKey => true;
 
-    /// <summary>Answers one query and reports how long the first dimension and the packing took.</summary>
-    public YpirAnswer Answer(PirQuery query, out (TimeSpan FirstDimension, TimeSpan Packing) timings) =>
-        Answer(query, YpirKernels.Best, out timings);
+    /// <inheritdoc />
+    public PirAnswer Answer(PirQuery query, PirEvaluationKey? evaluationKey = null) =>
+        Answer(AsQuery(query, nameof(query)), AsKey(evaluationKey, nameof(evaluationKey)), YpirKernels.Best, out _);
 
-    /// <summary>Answers on a chosen first-dimension kernel path (tests run every path).</summary>
-    internal YpirAnswer Answer(PirQuery query, KernelPath path, out (TimeSpan FirstDimension, TimeSpan Packing) timings)
+    /// <summary>Answers one query with its client's packing key and reports how long the first dimension and the packing took.</summary>
+    public YpirAnswer Answer(YpirQuery query, YpirPackingKey key, out (TimeSpan FirstDimension, TimeSpan Packing) timings) =>
+        Answer(AsQuery(query, nameof(query)), AsKey(key, nameof(key)), YpirKernels.Best, out timings);
+
+    /// <inheritdoc />
+    public PirAnswer[] AnswerBatch(ReadOnlySpan<PirQuery> queries, ReadOnlySpan<PirEvaluationKey> evaluationKeys = default)
     {
-        ArgumentNullException.ThrowIfNull(query);
-        if (query is not YpirQuery q || q.Parameters.Columns != Parameters.Columns || q.Parameters.Rows != Parameters.Rows || q.Parameters.Preset != Parameters.Preset)
+        if (queries.IsEmpty)
         {
-            ThrowHelper.Argument(nameof(query), "query is not a YPIR query for this server's parameters.");
-            timings = default;
-            return null!;
+            return [];
         }
 
+        if (evaluationKeys.Length != queries.Length)
+        {
+            ThrowHelper.ArgumentLength(nameof(evaluationKeys), evaluationKeys.Length, queries.Length);
+        }
+
+        var answers = new PirAnswer[queries.Length];
+        for (int i = 0; i < queries.Length; i++)
+        {
+            answers[i] = Answer(AsQuery(queries[i], nameof(queries)), AsKey(evaluationKeys[i], nameof(evaluationKeys)), YpirKernels.Best, out _);
+        }
+
+        return answers;
+    }
+
+    /// <summary>Answers on a chosen first-dimension and packing kernel path (tests run every path).</summary>
+    internal YpirAnswer Answer(YpirQuery query, YpirPackingKey key, KernelPath path, out (TimeSpan FirstDimension, TimeSpan Packing) timings)
+    {
         ThrowIfDisposed();
         var timer = Stopwatch.StartNew();
         var y = new uint[Parameters.Rows];
-        FirstDimension(q.ColumnValues, y, path);
+        FirstDimension(query.ColumnValues, y, path);
         var first = timer.Elapsed;
         int d = _ring.D;
         var b = new ulong[Parameters.OutputCiphertexts][];
         for (int c = 0; c < b.Length; c++)
         {
-            b[c] = YpirPacking.PackOnline(_ring, y.AsSpan(c * d, d), _digits[c], q.KeyB, path);
+            b[c] = YpirPacking.PackOnline(_ring, y.AsSpan(c * d, d), _digits[c], key.KeyB, path);
         }
 
         timings = (first, timer.Elapsed - first);
         return new YpirAnswer(Parameters, _answerA, b);
     }
 
-    /// <inheritdoc />
-    public PirAnswer[] AnswerBatch(ReadOnlySpan<PirQuery> queries)
+    private YpirQuery AsQuery(PirQuery? query, string name)
     {
-        var answers = new PirAnswer[queries.Length];
-        for (int i = 0; i < queries.Length; i++)
+        if (query is not YpirQuery q)
         {
-            answers[i] = Answer(queries[i]);
+            ThrowHelper.Argument(name, $"{name} holds a {query?.Scheme.ToString() ?? "null"} query; expected {PirSchemeKind.Ypir}.");
+            return null;
         }
 
-        return answers;
+        if (q.Parameters != Parameters)
+        {
+            ThrowHelper.Argument(name, $"{name} holds a query for {q.Parameters}; expected {Parameters}.");
+        }
+
+        return q;
+    }
+
+    private YpirPackingKey AsKey(PirEvaluationKey? key, string name)
+    {
+        if (key is not YpirPackingKey k)
+        {
+            ThrowHelper.Argument(name, key is null
+                ? $"{name} is missing; YPIR packs each answer with its client's packing key."
+                : $"{name} holds a {key.Scheme} key; expected a {PirSchemeKind.Ypir} packing key.");
+            return null;
+        }
+
+        if (k.Parameters != Parameters)
+        {
+            ThrowHelper.Argument(name, $"{name} holds a key for {k.Parameters}; expected {Parameters}.");
+        }
+
+        return k;
     }
 
     /// <summary>The first dimension on the given kernel path (tests compare paths).</summary>
@@ -246,6 +406,20 @@ public sealed unsafe class YpirServer : IPirServer, IDisposable
                         target[x] = unchecked(target[x] + (uint)_ring.Centered(_ring.Crt(acc[i][0][x], acc[i][1][x])));
                     }
                 }
+            }
+        }
+    }
+
+    // target += coefficient · x^shift · a (negacyclic, mod 2^32).
+    private static void AddRotated(Span<uint> target, uint[] a, int coefficient, int shift)
+    {
+        unchecked
+        {
+            int d = a.Length;
+            uint c = (uint)coefficient;
+            for (int l = 0; l < d; l++)
+            {
+                target[l] += l >= shift ? c * a[l - shift] : 0u - (c * a[l - shift + d]);
             }
         }
     }

@@ -11,8 +11,9 @@ internal static class YpirSchemeCase
 
     public static PirSchemeCase Create() => new(
         "Ypir",
-        db => [new YpirServer(db, Plan(db.RecordCount, db.RecordBytes))],
-        (n, r) => new YpirClient(Plan(n, r)),
+        db => [new YpirServer(db, Plan(db.RecordCount, db.RecordBytes), allowInsecure: true)],
+        (n, r) => new YpirClient(Plan(n, r), allowInsecure: true),
         (bytes, n, r) => YpirQuery.Decode(bytes, Plan(n, r)),
-        (bytes, n, r) => YpirAnswer.Decode(bytes, Plan(n, r)));
+        (bytes, n, r) => YpirAnswer.Decode(bytes, Plan(n, r)),
+        (bytes, n, r) => YpirPackingKey.Decode(bytes, Plan(n, r)));
 }

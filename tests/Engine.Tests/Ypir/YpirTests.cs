@@ -74,7 +74,7 @@ public sealed unsafe class YpirTests(ITestOutputHelper output)
         using var db = PirDatabase.Generate(2 * 256 + 3, 256, 5);
         var p = YpirPlanner.Plan(db.RecordCount, db.RecordBytes, Test);
         Assert.Equal(3 * 256, p.Columns);
-        using var server = new YpirServer(db, p);
+        using var server = new YpirServer(db, p, allowInsecure: !p.Preset.IsSecure);
         int d = Test.RingDegree;
         var blocks = new uint[p.ColumnBlocks][];
         for (int b = 0; b < blocks.Length; b++)
@@ -119,8 +119,9 @@ public sealed unsafe class YpirTests(ITestOutputHelper output)
     {
         using var db = PirDatabase.Generate(recordCount, recordBytes, (ulong)(recordCount * 31 + recordBytes));
         var p = YpirPlanner.Plan(recordCount, recordBytes, Test);
-        using var server = new YpirServer(db, p);
-        using var client = new YpirClient(p);
+        using var server = new YpirServer(db, p, allowInsecure: !p.Preset.IsSecure);
+        using var client = new YpirClient(p, allowInsecure: !p.Preset.IsSecure);
+        var key = YpirPackingKey.Decode(client.PackingKey.Encode(), p);
         var columnsSeen = new HashSet<long>();
         for (long index = 0; index < recordCount; index++)
         {
@@ -135,7 +136,7 @@ public sealed unsafe class YpirTests(ITestOutputHelper output)
             YpirAnswer? first = null;
             foreach (var path in KernelPaths.All)
             {
-                var answer = YpirAnswer.Decode(server.Answer(query, path, out _).Encode(), p);
+                var answer = YpirAnswer.Decode(server.Answer(query, key, path, out _).Encode(), p);
                 first ??= answer;
                 Assert.Equal(first.Encode(), answer.Encode());
             }
@@ -161,12 +162,12 @@ public sealed unsafe class YpirTests(ITestOutputHelper output)
         using var db = PirDatabase.Generate(4000, 288, 9);
         var p = YpirPlanner.Plan(db.RecordCount, db.RecordBytes);
         Assert.True(p.Preset.IsSecure);
-        using var server = new YpirServer(db, p);
-        using var client = new YpirClient(p);
+        using var server = new YpirServer(db, p, allowInsecure: !p.Preset.IsSecure);
+        using var client = new YpirClient(p, allowInsecure: !p.Preset.IsSecure);
         long threshold = 1L << (p.Preset.AnswerBits - 9);
         foreach (long index in new long[] { 0, 3999, 1234 })
         {
-            var answer = YpirAnswer.Decode(server.Answer(YpirQuery.Decode(client.MakeQuery(index).Encode(), p)).Encode(), p);
+            var answer = YpirAnswer.Decode(server.Answer(YpirQuery.Decode(client.MakeQuery(index).Encode(), p), client.PackingKey).Encode(), p);
             Assert.Equal(db.GetRecord(index).ToArray(), client.Recover(index, [answer]));
             client.DecryptColumn(answer, out long noise);
             double margin = Math.Log2(threshold / (double)Math.Max(1, noise));
@@ -180,21 +181,36 @@ public sealed unsafe class YpirTests(ITestOutputHelper output)
     {
         using var db = PirDatabase.Generate(50, 20, 1);
         var p = YpirPlanner.Plan(50, 20, Test);
-        using var server = new YpirServer(db, p);
-        using var client = new YpirClient(p);
+        using var server = new YpirServer(db, p, allowInsecure: !p.Preset.IsSecure);
+        using var client = new YpirClient(p, allowInsecure: !p.Preset.IsSecure);
         byte[] query = client.MakeQuery(7).Encode();
 
-        // The key's first residue (27 bits, right after the column values) set to all ones: ≥ p0.
-        byte[] badKey = (byte[])query.Clone();
-        int keyStart = 2 + (int)p.ColumnBytes;
-        badKey[keyStart] = 0xFF;
-        badKey[keyStart + 1] = 0xFF;
-        badKey[keyStart + 2] = 0xFF;
-        badKey[keyStart + 3] |= 0x07;
-        Assert.False(YpirQuery.TryDecode(badKey, p, out _, out var error));
+        // The key's first residue (27 bits after the header) set to all ones: ≥ p0. And its padding bits must be zero.
+        byte[] key = client.PackingKey.Encode();
+        Assert.Equal(p.PackingKeyBytes, key.Length);
+        byte[] badKey = (byte[])key.Clone();
+        badKey[2] = 0xFF;
+        badKey[3] = 0xFF;
+        badKey[4] = 0xFF;
+        badKey[5] |= 0x07;
+        Assert.False(YpirPackingKey.TryDecode(badKey, p, out _, out var error));
         Assert.Equal(PirDecodeStatus.BadValue, error.Status);
+        Assert.False(YpirPackingKey.TryDecode(key.AsSpan(0, key.Length - 1), p, out _, out error));
+        Assert.Equal(PirDecodeStatus.Truncated, error.Status);
+        byte[] wrongScheme = (byte[])key.Clone();
+        wrongScheme[1] = (byte)PirSchemeKind.Lattice;
+        Assert.False(YpirPackingKey.TryDecode(wrongScheme, p, out _, out error));
+        Assert.Equal(PirDecodeStatus.WrongScheme, error.Status);
+        int queryPaddingBits = (int)((p.ColumnBytes * 8) - (p.Columns * YpirParameters.QueryBits));
+        if (queryPaddingBits > 0)
+        {
+            byte[] badPadding = (byte[])query.Clone();
+            badPadding[^1] |= 0x80;
+            Assert.False(YpirQuery.TryDecode(badPadding, p, out _, out error));
+            Assert.Equal(PirDecodeStatus.BadValue, error.Status);
+        }
 
-        byte[] answer = server.Answer(YpirQuery.Decode(query, p)).Encode();
+        byte[] answer = server.Answer(YpirQuery.Decode(query, p), YpirPackingKey.Decode(key, p)).Encode();
         byte[] badCount = (byte[])answer.Clone();
         badCount[2] = 2;
         Assert.False(YpirAnswer.TryDecode(badCount, p, out _, out error));
@@ -203,8 +219,10 @@ public sealed unsafe class YpirTests(ITestOutputHelper output)
 
         // A query for another shape is refused by the server.
         var other = YpirPlanner.Plan(5000, 20, Test);
-        using var otherClient = new YpirClient(other);
-        Assert.Throws<ArgumentException>(() => server.Answer(otherClient.MakeQuery(0)));
+        using var otherClient = new YpirClient(other, allowInsecure: true);
+        Assert.Throws<ArgumentException>(() => server.Answer(otherClient.MakeQuery(0), otherClient.PackingKey));
+        Assert.Throws<ArgumentException>(() => server.Answer(client.MakeQuery(0), otherClient.PackingKey));
+        Assert.Throws<ArgumentException>(() => server.Answer(client.MakeQuery(0), null));
         Assert.Throws<ArgumentException>(() => client.Recover(0, [new PlainAnswer(new byte[20])]));
     }
 
@@ -218,14 +236,15 @@ public sealed unsafe class YpirTests(ITestOutputHelper output)
     {
         using var db = PirDatabase.Generate(40, 32, 2);
         var p = YpirPlanner.Plan(40, 32, Test);
-        using var server = new YpirServer(db, p);
-        using var client = new YpirClient(p);
-        using var stranger = new YpirClient(p);
+        using var server = new YpirServer(db, p, allowInsecure: !p.Preset.IsSecure);
+        using var client = new YpirClient(p, allowInsecure: !p.Preset.IsSecure);
+        using var stranger = new YpirClient(p, allowInsecure: !p.Preset.IsSecure);
         var query = client.MakeQuery(5);
         byte[] queryBytes = query.Encode();
-        var answer = server.Answer(YpirQuery.Decode(queryBytes, p));
+        var answer = server.Answer(YpirQuery.Decode(queryBytes, p), YpirPackingKey.Decode(client.PackingKey.Encode(), p));
         byte[] answerBytes = answer.Encode();
         Assert.False(client.SecretAppearsIn(queryBytes));
+        Assert.False(client.SecretAppearsIn(client.PackingKey.Encode()));
         Assert.False(client.SecretAppearsIn(answerBytes));
 
         // The secret as 32-bit words (how a careless encoding would carry it) is not in the query either.
@@ -251,7 +270,7 @@ public sealed unsafe class YpirTests(ITestOutputHelper output)
         var gib = YpirPlanner.Plan(1L << 22, 256);
         Assert.Equal(1, gib.OutputCiphertexts);
         Assert.Equal(1L << 19, gib.Columns);
-        Assert.True(gib.QueryBytes + gib.AnswerBytes <= 2_500_000, $"{gib.QueryBytes} + {gib.AnswerBytes}");
+        Assert.True(gib.QueryBytes + gib.PackingKeyBytes + gib.AnswerBytes <= 2_500_000, $"{gib.QueryBytes} + {gib.PackingKeyBytes} + {gib.AnswerBytes}");
         var big = YpirPlanner.Plan(1L << 20, 288);
         Assert.Equal(7, big.RecordsPerColumn);
         Assert.Equal(0, big.Columns % 2048);
@@ -260,5 +279,41 @@ public sealed unsafe class YpirTests(ITestOutputHelper output)
         Assert.Throws<ArgumentNullException>(() => new YpirClient(null!));
         using var db = PirDatabase.Generate(10, 10, 1);
         Assert.Throws<ArgumentException>(() => new YpirServer(db, YpirPlanner.Plan(11, 10, Test)));
+    }
+
+    /// <summary>An incrementally updated server answers byte for byte like one built from scratch on the new snapshot.</summary>
+    [Fact]
+    public void Incremental_update_equals_a_fresh_setup()
+    {
+        const int Records = 700;
+        const int RecordBytes = 48;
+        var p = YpirPlanner.Plan(Records, RecordBytes, Test);
+        Assert.True(p.OutputCiphertexts == 1 && p.Rows / RecordBytes == p.RecordsPerColumn);
+        using var before = PirDatabase.Generate(Records, RecordBytes, 1);
+        var records = Enumerable.Range(0, Records).Select(i => before.GetRecord(i).ToArray()).ToList();
+        records[3][0] ^= 0x5A;
+        records[3][47] ^= 0xFF;
+        records[699] = new byte[RecordBytes];
+        records[250][20] = (byte)(records[250][20] + 1);
+        using var after = PirDatabase.FromRecords(records, RecordBytes);
+        using var old = new YpirServer(before, p, allowInsecure: true);
+        using var updated = old.Update(after);
+        using var fresh = new YpirServer(after, p, allowInsecure: true);
+        Assert.Equal(1, updated.RebuiltCiphertexts);
+        Assert.True(updated.ChangedEntries >= 4);
+        using var client = new YpirClient(p, allowInsecure: !p.Preset.IsSecure);
+        foreach (long index in new long[] { 3, 699, 250, 0, 400 })
+        {
+            var query = client.MakeQuery(index);
+            byte[] expected = fresh.Answer(query, client.PackingKey).Encode();
+            Assert.Equal(expected, updated.Answer(query, client.PackingKey).Encode());
+            Assert.Equal(records[(int)index], client.Recover(index, [updated.Answer(query, client.PackingKey)]));
+        }
+
+        // The old snapshot still answers with the old records, and an unchanged snapshot rebuilds nothing.
+        Assert.Equal(before.GetRecord(3).ToArray(), client.Recover(3, [old.Answer(client.MakeQuery(3), client.PackingKey)]));
+        using var same = updated.Update(after);
+        Assert.Equal(0, same.RebuiltCiphertexts);
+        Assert.Equal(0, same.ChangedEntries);
     }
 }

@@ -11,9 +11,10 @@ var recordBytes = new Option<int>("--record-bytes") { Description = "Bytes per r
 var threads = new Option<int[]>("--threads") { Description = "Thread count(s).", DefaultValueFactory = _ => [1, 2], AllowMultipleArgumentsPerToken = true };
 var batch = new Option<int[]>("--batch") { Description = "Queries answered per pass.", DefaultValueFactory = _ => [1, 4, 16, 64, 128], AllowMultipleArgumentsPerToken = true };
 var json = new Option<bool>("--json") { Description = "One JSON object per line per configuration instead of the table." };
+var throughputPlot = new Option<string?>("--plot") { Description = "Write a PNG of database GB/s and queries/s against database size per scheme and batch, with the read bandwidth." };
 
 var throughput = new Command("throughput", "Database bytes scanned and queries answered per second, against this machine's read bandwidth.");
-foreach (Option option in new Option[] { scheme, records, recordBytes, threads, batch, json })
+foreach (Option option in new Option[] { scheme, records, recordBytes, threads, batch, json, throughputPlot })
 {
     throughput.Options.Add(option);
 }
@@ -24,7 +25,8 @@ throughput.SetAction(result => ThroughputCommand.Run(new ThroughputOptions(
     result.GetValue(recordBytes),
     result.GetValue(threads)!,
     result.GetValue(batch)!,
-    result.GetValue(json))));
+    result.GetValue(json),
+    result.GetValue(throughputPlot))));
 root.Subcommands.Add(throughput);
 
 var users = new Option<long>("--users") { Description = "Online users.", Required = true };

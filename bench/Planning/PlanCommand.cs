@@ -203,7 +203,7 @@ internal static class PlanCommand
 
         foreach (DatabasePlan d in plan.Databases)
         {
-            shapes.AddRow(d.Database, Inv($"{d.Records:N0}"), Inv($"{d.RecordBytes}"), Inv($"{d.SlotBytes}"), Inv($"{d.Items:N0}"), Inv($"{d.LoadFactor:0.000}"), Inv($"{d.QueriesPerRead}"), PlotStyle.Bytes(d.DatabaseBytes), Inv($"{d.ReadsPerSecond:N0}"));
+            shapes.AddRow(d.Database, Inv($"{d.Records:N0}"), Inv($"{d.RecordBytes}"), Inv($"{d.SlotBytes}"), Inv($"{d.Items:N0}"), Inv($"{d.LoadFactor:0.000}"), Inv($"{d.QueriesPerRead}"), LogScale.Bytes(d.DatabaseBytes), Inv($"{d.ReadsPerSecond:N0}"));
         }
 
         AnsiConsole.Write(shapes);
@@ -219,15 +219,15 @@ internal static class PlanCommand
                 s.Database,
                 s.Scheme,
                 Inv($"{s.Servers}"),
-                PlotStyle.Bytes(s.QueryBytes),
-                PlotStyle.Bytes(s.AnswerBytes),
-                PlotStyle.Bytes(s.ClientKeyBytes),
-                PlotStyle.Bytes(s.ClientBytesPerEpoch),
+                LogScale.Bytes(s.QueryBytes),
+                LogScale.Bytes(s.AnswerBytes),
+                LogScale.Bytes(s.ClientKeyBytes),
+                LogScale.Bytes(s.ClientBytesPerEpoch),
                 Inv($"{s.ServerSecondsPerQuery:G3}"),
                 Inv($"{s.ServerSecondsPerRead:G3}"),
                 Inv($"{s.Batch}"),
                 Inv($"{s.QueriesPerSecondPerCore:G3}"),
-                PlotStyle.Bytes(s.MemoryBytes),
+                LogScale.Bytes(s.MemoryBytes),
                 Inv($"{s.CoresNeeded:N1}"),
                 Inv($"{Math.Ceiling(s.CoresNeeded / o.Threads):N0}"));
         }
@@ -285,10 +285,10 @@ internal static class PlanCommand
                     continue;
                 }
 
-                var c = cores.Add.Scatter(PlotStyle.Log10(xs), PlotStyle.Log10(coreYs));
+                var c = cores.Add.Scatter(LogScale.Log10(xs), LogScale.Log10(coreYs));
                 c.LegendText = $"{model.Scheme}, {database}";
                 c.LinePattern = database == "mailboxes" ? LinePattern.Solid : LinePattern.Dashed;
-                var b = bytes.Add.Scatter(PlotStyle.Log10(xs), PlotStyle.Log10(byteYs));
+                var b = bytes.Add.Scatter(LogScale.Log10(xs), LogScale.Log10(byteYs));
                 b.LegendText = $"{model.Scheme}, {database}";
                 b.LinePattern = c.LinePattern;
                 b.Color = c.Color;
@@ -303,12 +303,12 @@ internal static class PlanCommand
         bytes.YLabel("client bytes per epoch (B)");
         foreach (Plot plot in new[] { cores, bytes })
         {
-            PlotStyle.LogAxis(plot.Axes.Bottom, PlotStyle.Count);
+            LogScale.LogAxis(plot.Axes.Bottom, LogScale.Count);
             plot.ShowLegend(Alignment.UpperLeft);
         }
 
-        PlotStyle.LogAxis(cores.Axes.Left, PlotStyle.Count);
-        PlotStyle.LogAxis(bytes.Axes.Left, PlotStyle.Bytes);
+        LogScale.LogAxis(cores.Axes.Left, LogScale.Count);
+        LogScale.LogAxis(bytes.Axes.Left, LogScale.Bytes);
         multiplot.SavePng(path, 1200, 1100);
     }
 

@@ -4,7 +4,7 @@ using ScottPlot.TickGenerators;
 namespace Privomega.Pir.Bench.Planning;
 
 /// <summary>Log-scale axes for ScottPlot (which plots linear values): plot log10 of the data and label ticks with the real values.</summary>
-internal static class PlotStyle
+internal static class LogScale
 {
     public static double[] Log10(IEnumerable<double> values) => [.. values.Select(v => Math.Log10(Math.Max(v, 1e-12)))];
 

@@ -5,7 +5,7 @@ using Privomega.Pir.Bench.Throughput;
 
 var root = new RootCommand("Privomega PIR benchmarks: the throughput sweep and the BenchmarkDotNet suites.");
 
-var scheme = new Option<string[]>("--scheme") { Description = "Scheme(s) to measure: xor, dpf, lattice (default: xor and dpf).", DefaultValueFactory = _ => ["xor", "dpf"], AllowMultipleArgumentsPerToken = true };
+var scheme = new Option<string[]>("--scheme") { Description = "Scheme(s) to measure: xor, dpf, lattice, ypir (default: xor and dpf).", DefaultValueFactory = _ => ["xor", "dpf"], AllowMultipleArgumentsPerToken = true };
 var records = new Option<long[]>("--records") { Description = "Record count(s); default: sizes from 256 KiB to 1 GiB.", DefaultValueFactory = _ => [], AllowMultipleArgumentsPerToken = true };
 var recordBytes = new Option<int>("--record-bytes") { Description = "Bytes per record.", DefaultValueFactory = _ => 256 };
 var threads = new Option<int[]>("--threads") { Description = "Thread count(s).", DefaultValueFactory = _ => [1, 2], AllowMultipleArgumentsPerToken = true };

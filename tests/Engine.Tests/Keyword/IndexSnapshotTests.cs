@@ -26,7 +26,7 @@ public class IndexSnapshotTests
             foreach (long i in new long[] { 0, 42, 99 })
             {
                 PirQuery[] queries = client.Query(i);
-                PirAnswer[] answers = [.. queries.Select((q, s) => servers[s].Answer(q))];
+                PirAnswer[] answers = [.. queries.Select((q, s) => servers[s].Answer(q, client.EvaluationKey))];
                 var expected = new byte[83];
                 Write(i, expected);
                 Assert.Equal(expected, client.Recover(i, answers));

@@ -21,7 +21,8 @@ public class KeywordRetrievalTests
         using MailSnapshot snapshot = table.Snapshot(0, null);
         IPirServer[] servers = scheme.CreateServers(snapshot.Database);
         var header = MailSnapshotHeader.Decode(snapshot.Header.Encode());
-        var reader = new KeywordPirClient(scheme.CreateClient(header.Layout.BucketCount, header.Layout.BucketBytes), header.Layout, header.CuckooKey);
+        IPirClient inner = scheme.CreateClient(header.Layout.BucketCount, header.Layout.BucketBytes);
+        var reader = new KeywordPirClient(inner, header.Layout, header.CuckooKey);
         try
         {
             foreach (long i in new long[] { 0, 17, 39, 1000, 1001 })
@@ -33,7 +34,8 @@ public class KeywordRetrievalTests
                 {
                     // Over the wire: every query and answer goes through its codec.
                     PirQuery[] decoded = [.. read.QueriesForServer(s).Select(q => scheme.DecodeQuery(q.Encode(), header.Layout.BucketCount, header.Layout.BucketBytes))];
-                    answers.Add([.. servers[s].AnswerBatch(decoded).Select(a => scheme.DecodeAnswer(a.Encode(), header.Layout.BucketCount, header.Layout.BucketBytes))]);
+                    PirEvaluationKey[] keys = inner.EvaluationKey is { } key ? [.. decoded.Select(_ => key)] : [];
+                    answers.Add([.. servers[s].AnswerBatch(decoded, keys).Select(a => scheme.DecodeAnswer(a.Encode(), header.Layout.BucketCount, header.Layout.BucketBytes))]);
                 }
 
                 byte[][] buckets = reader.Recover(read, answers);

@@ -137,7 +137,7 @@ public class XorKernelTests
     [InlineData(200)]
     public void Register_strip_four_russians_matches_reference_for_batches(int recordBytes)
     {
-        // Rows of 128 bytes or more take the queries-outer Vector256 kernel on whole 128-byte strips; 520 and 800 add a
+        // Rows of 128 bytes or more take the queries-outer register kernel (Vector256 and Vector512) on whole 128-byte strips; 520 and 800 add a
         // word remainder, 249 and 256 are two whole strips; 200 rows cover three whole blocks and a partial one.
         using var db = PirDatabase.Generate(200, recordBytes, (ulong)recordBytes * 31);
         foreach (int batch in new[] { 1, 2, 3, 8, 17, 33 })

@@ -70,7 +70,7 @@ public static unsafe partial class XorKernels
 
     // Fully optimised from the first call: a scan of a large database is one long call that tiering would start in unoptimised code.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void FourRussiansCore(byte* rows, int stride, int count, ulong* sel, int selectionWords, int batch, byte* acc, KernelWidth width)
+    private static void FourRussiansCore(byte* rows, int stride, int count, ulong** sel, int batch, byte* acc, KernelWidth width)
     {
         int blocks = count / BlockRows;
         if (blocks > 0)
@@ -92,7 +92,7 @@ public static unsafe partial class XorKernels
                     int chunk = Math.Min(chunkBlocks, blocks - b0);
                     for (int q = 0; q < batch; q++)
                     {
-                        ulong* source = sel + ((nint)q * selectionWords) + b0;
+                        ulong* source = sel[q] + b0;
                         for (int b = 0; b < chunk; b++)
                         {
                             words[((nint)b * batch) + q] = source[b];
@@ -120,11 +120,11 @@ public static unsafe partial class XorKernels
             byte* tailRows = rows + ((nint)done * stride);
             if (batch == 1)
             {
-                MaskedSingleCore(tailRows, stride, count - done, sel + blocks, acc, width);
+                MaskedSingleCore(tailRows, stride, count - done, sel[0] + blocks, acc, width);
             }
             else
             {
-                MaskedSmallBatchCore(tailRows, stride, count - done, sel + blocks, selectionWords, batch, acc, width);
+                MaskedSmallBatchCore(tailRows, stride, count - done, sel, blocks, batch, acc, width);
             }
         }
     }

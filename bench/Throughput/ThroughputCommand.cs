@@ -41,6 +41,9 @@ internal sealed record ThroughputResult(
     /// <summary>Database bytes × batch ÷ median pass: the rate a batch of single-query scans would need to match it.</summary>
     public double EffectiveDbBytesPerSecond { get; init; }
 
+    /// <summary>Database bytes the kernel backs with 2 MiB pages (AnonHugePages of the rows' mapping; -1 unreadable).</summary>
+    public long DbHugePageBytes { get; init; }
+
     /// <summary>Scheme-specific fields (<see cref="IThroughputDetails"/>), written as extra top-level JSON fields.</summary>
     [System.Text.Json.Serialization.JsonExtensionData]
     public Dictionary<string, object>? Details { get; init; }
@@ -190,6 +193,7 @@ internal static class ThroughputCommand
             WarmupSeconds = timings.Warmup,
             Passes = timings.Passes,
             EffectiveDbBytesPerSecond = dbBytes * batch / pass,
+            DbHugePageBytes = database.HugePageBytes,
             Details = (run as IThroughputDetails)?.Details,
         };
     }

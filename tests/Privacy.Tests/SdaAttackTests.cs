@@ -61,6 +61,32 @@ public class SdaAttackTests
     }
 
     [Fact]
+    public void RandomEpochsCancelAUserWhoActsInEveryEpoch()
+    {
+        // Target 0 acts every 10th epoch, partner 1 answers one epoch later, user 2 acts in every epoch: the target
+        // epochs alone would tie 1 and 2; the random epochs take user 2 back to zero and leave the partner in front.
+        var epochOf = new List<int>();
+        var userOf = new List<int>();
+        for (int e = 0; e < 100; e++)
+        {
+            epochOf.Add(e);
+            userOf.Add(2);
+            if (e % 10 == 0)
+            {
+                epochOf.AddRange([e, e + 1]);
+                userOf.AddRange([0, 1]);
+            }
+        }
+
+        EpochSets sets = EpochSets.FromPairs(users: 50, epochs: 100, epochOf.ToArray(), userOf.ToArray());
+        SdaOutcome outcome = new SdaAttack(new SdaObservations(sets, sets)).Run(target: 0, partner: 1, maxTargetEpochs: 100, seed: 9);
+
+        Assert.Equal(10, outcome.TargetEpochs);
+        Assert.True(outcome.UniquelyFirst);
+        Assert.Equal(1.0, outcome.FinalRank);
+    }
+
+    [Fact]
     public void EpochSetsDropRepeatsAndIndexEachUsersEpochs()
     {
         EpochSets sets = EpochSets.FromPairs(users: 4, epochs: 3, [2, 0, 2, 2, 1], [3, 1, 3, 0, 1]);

@@ -29,7 +29,7 @@ public static class SdaCommand
     private static readonly JsonSerializerOptions JsonOptions = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
 
     /// <summary>Every view the command knows, in the order it reports them.</summary>
-    public static IReadOnlyList<ISdaView> AllViews { get; } = [new SealedSenderView()];
+    public static IReadOnlyList<ISdaView> AllViews { get; } = [new SealedSenderView(), new PrivomegaServerView(cover: false), new PrivomegaServerView(cover: true)];
 
     public static int Run(SdaOptions options)
     {

@@ -69,7 +69,8 @@ public static class SdaExperiment
         var outcomes = new SdaOutcome[targets.Length];
         for (int i = 0; i < targets.Length; i++)
         {
-            outcomes[i] = attack.Run(targets[i], traffic.Partner[targets[i]], maxTargetEpochs, HashCode.Combine(seed, targets[i]));
+            // A fixed mix (HashCode is randomised per process), so a seed reproduces its random epochs.
+            outcomes[i] = attack.Run(targets[i], traffic.Partner[targets[i]], maxTargetEpochs, unchecked((seed * 1_000_003) + targets[i]));
         }
 
         return outcomes;

@@ -1,0 +1,4 @@
+using Privomega.Server;
+
+var app = ServerHost.Build(args);
+await app.RunAsync();

@@ -13,7 +13,6 @@ if [ "${1:-}" = "--engine" ]; then
   shift
 fi
 
-scripts/install-deps.sh || exit 1
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 dotnet build "$target" -c Release -nologo -v q -clp:ErrorsOnly || { echo "0 passed, 1 failed"; exit 1; }
 

@@ -42,5 +42,6 @@ internal static class ThroughputSchemes
         TwoServerThroughput.Xor,
         TwoServerThroughput.Dpf,
         new LatticeThroughput(),
+        new YpirThroughput(),
     ];
 }

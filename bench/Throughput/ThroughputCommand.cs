@@ -32,7 +32,7 @@ internal sealed record ThroughputResult(
 }
 
 /// <summary>What to sweep. Empty <see cref="Records"/> means the default sizes, from cache-resident to 1 GiB.</summary>
-internal sealed record ThroughputOptions(string[] Schemes, long[] Records, int RecordBytes, int[] Threads, int[] Batches, bool Json);
+internal sealed record ThroughputOptions(string[] Schemes, long[] Records, int RecordBytes, int[] Threads, int[] Batches, bool Json, string? Plot = null);
 
 /// <summary>
 /// The <c>throughput</c> command: for each configuration, answers a batch of queries in one pass over a generated database,
@@ -126,6 +126,11 @@ internal static class ThroughputCommand
                 });
             AnsiConsole.Write(BuildTable(results));
             AnsiConsole.MarkupLine($"[grey]vector width in use: {XorKernels.VectorWidth} bits; dbBytes/s counts database bytes scanned per pass; read = sequential read bandwidth over the same rows and threads; cpu share below 1 = other processes took the cores.[/]");
+        }
+
+        if (options.Plot is not null)
+        {
+            ThroughputPlot.Draw(results, options.Plot);
         }
 
         if (results.Any(r => !r.Verified))

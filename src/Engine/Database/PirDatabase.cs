@@ -196,6 +196,33 @@ public sealed unsafe class PirDatabase : IDisposable
     }
 
     /// <summary>
+    /// A database of <paramref name="recordCount"/> zero records for a builder in the engine to fill through
+    /// <see cref="GetRowPointer"/> before it is shared (snapshots of the keyword layer).
+    /// </summary>
+    internal static PirDatabase CreateZeroed(long recordCount, int recordBytes)
+    {
+        ValidateShape(recordCount, recordBytes);
+        return new PirDatabase(recordCount, recordBytes, zero: true);
+    }
+
+    /// <summary>A copy of <paramref name="source"/>'s rows, for a builder to change some of before it is shared.</summary>
+    internal static PirDatabase CreateCopy(PirDatabase source)
+    {
+        var db = new PirDatabase(source.RecordCount, source.RecordBytes, zero: false);
+        source.AddScanReference();
+        try
+        {
+            Buffer.MemoryCopy(source.GetRowPointer(0), db.GetRowPointer(0), source.RowBytes, source.RowBytes);
+        }
+        finally
+        {
+            source.ReleaseScanReference();
+        }
+
+        return db;
+    }
+
+    /// <summary>
     /// Generates <paramref name="recordCount"/> pseudo-random records from <paramref name="seed"/>.
     /// Word <c>w</c> of the whole record stream is a SplitMix64 output of <c>seed</c> and <c>w</c>, so any
     /// range can be filled independently (in parallel) and the result depends only on the arguments.

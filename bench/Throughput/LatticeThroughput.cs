@@ -29,6 +29,7 @@ internal sealed class LatticeThroughput : IThroughputScheme
         private readonly LatticePirClient _client;
         private readonly LatticePirServer _server;
         private readonly long[] _indices;
+        private readonly LatticeGaloisKeys _keys;
         private readonly LatticeQuery[] _queries;
         private readonly LatticeAnswer[] _answers;
         private TimeSpan _expansion;
@@ -41,7 +42,8 @@ internal sealed class LatticeThroughput : IThroughputScheme
             _parameters = LatticePirPlanner.Plan(database.RecordCount, database.RecordBytes);
             _server = new LatticePirServer(database, _parameters, threads);
             _client = new LatticePirClient(_parameters);
-            _server.RegisterClient(_client.ClientId, LatticeGaloisKeys.Decode(_client.GaloisKeys.Encode(), _parameters));
+            // The keys as a host would hold them after the client's upload.
+            _keys = LatticeGaloisKeys.Decode(_client.GaloisKeys.Encode(), _parameters);
             var rng = new Random(batch);
             _indices = new long[batch];
             _queries = new LatticeQuery[batch];
@@ -89,7 +91,7 @@ internal sealed class LatticeThroughput : IThroughputScheme
         {
             for (int q = 0; q < _queries.Length; q++)
             {
-                _answers[q] = _server.Answer(_queries[q], out var timings);
+                _answers[q] = _server.Answer(_queries[q], _keys, out var timings);
                 _expansion += timings.Expansion;
                 _processing += timings.Processing;
                 _answered++;

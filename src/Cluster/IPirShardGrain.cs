@@ -6,11 +6,15 @@ namespace Privomega.Pir.Cluster;
 /// </summary>
 public interface IPirShardGrain : IGrainWithStringKey
 {
-    /// <summary>Answers encoded whole-database queries with encoded <c>PirPartialAnswer</c>s, loading the slice first if needed.</summary>
-    Task<PirShardReply> Answer(PirShardSpec spec, byte[][] queries);
+    /// <summary>
+    /// Answers encoded whole-database queries with encoded <c>PirPartialAnswer</c>s, loading the slice first if
+    /// needed. Lattice queries name their evaluation keys by id (<paramref name="keyIds"/>, one per query); the reply
+    /// lists the ids this activation does not hold instead of answering.
+    /// </summary>
+    Task<PirShardReply> Answer(PirShardSpec spec, byte[][] queries, ulong[] keyIds);
 
-    /// <summary>Keeps a lattice client's encoded Galois keys (lattice snapshots only).</summary>
-    Task RegisterClient(PirShardSpec spec, ulong clientId, byte[] galoisKeys);
+    /// <summary>Keeps a lattice client's encoded Galois keys under <paramref name="keyId"/> (lattice snapshots only).</summary>
+    Task StoreKey(PirShardSpec spec, ulong keyId, byte[] galoisKeys);
 
     /// <summary>The silo this activation runs on and the bytes of its slice (operations and tests).</summary>
     Task<PirShardLocation> Locate(PirShardSpec spec);

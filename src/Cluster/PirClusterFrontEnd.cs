@@ -7,8 +7,9 @@ namespace Privomega.Pir.Cluster;
 /// <summary>
 /// The front end of one sharded snapshot: sends every query to every shard (so no shard learns more than a
 /// single server would), combines the partial answers into the single-node answer, and retries a shard whose
-/// silo went away (Orleans activates it elsewhere and it reloads its slice). Lattice clients' evaluation keys
-/// are kept here and handed again to any shard that lost them. Works from a silo (its <see cref="IGrainFactory"/>)
+/// silo went away (Orleans activates it elsewhere and it reloads its slice). Lattice evaluation keys are kept
+/// here by id (the host's key id, e.g. the one an upload is referred to by) and handed again to any shard
+/// activation that lacks them. Works from a silo (its <see cref="IGrainFactory"/>)
 /// or from an Orleans client.
 /// </summary>
 public sealed class PirClusterFrontEnd
@@ -78,8 +79,8 @@ public sealed class PirClusterFrontEnd
         return new PirShardSpec(snapshot, (byte)scheme, path, recordCount, recordBytes, shards, threads, lattice is null ? null : LatticeShape.Of(lattice));
     }
 
-    /// <summary>Keeps a lattice client's Galois keys and hands them to every shard.</summary>
-    public async Task RegisterClientAsync(ulong clientId, LatticeGaloisKeys keys)
+    /// <summary>Keeps a lattice client's Galois keys under <paramref name="keyId"/> and hands them to every shard.</summary>
+    public async Task StoreKeyAsync(ulong keyId, LatticeGaloisKeys keys)
     {
         ArgumentNullException.ThrowIfNull(keys);
         if (Parameters is null)
@@ -88,17 +89,38 @@ public sealed class PirClusterFrontEnd
         }
 
         var encoded = keys.Encode();
-        _keys[clientId] = encoded;
-        await Task.WhenAll(_shards.Select(s => WithRetry(() => s.RegisterClient(Spec, clientId, encoded)))).ConfigureAwait(false);
+        _keys[keyId] = encoded;
+        await Task.WhenAll(_shards.Select(s => WithRetry(() => s.StoreKey(Spec, keyId, encoded)))).ConfigureAwait(false);
     }
 
-    /// <summary>Answers one query of the whole snapshot.</summary>
-    public async Task<PirAnswer> AnswerAsync(PirQuery query) => (await AnswerBatchAsync([query]).ConfigureAwait(false))[0];
+    /// <summary>Forgets the keys stored under <paramref name="keyId"/> here (shards drop theirs as newer ones arrive).</summary>
+    public bool ForgetKey(ulong keyId) => _keys.TryRemove(keyId, out _);
 
-    /// <summary>Answers a batch: one call per shard for the whole batch, all shards in parallel.</summary>
-    public async Task<PirAnswer[]> AnswerBatchAsync(IReadOnlyList<PirQuery> queries)
+    /// <summary>Answers one query of the whole snapshot (lattice: with the id its keys were stored under).</summary>
+    public async Task<PirAnswer> AnswerAsync(PirQuery query, ulong? keyId = null) =>
+        (await AnswerBatchAsync([query], keyId is { } id ? [id] : null).ConfigureAwait(false))[0];
+
+    /// <summary>
+    /// Answers a batch: one call per shard for the whole batch, all shards in parallel. Lattice batches name each
+    /// query's keys by the id they were stored under (<see cref="StoreKeyAsync"/>).
+    /// </summary>
+    public async Task<PirAnswer[]> AnswerBatchAsync(IReadOnlyList<PirQuery> queries, IReadOnlyList<ulong>? keyIds = null)
     {
         ArgumentNullException.ThrowIfNull(queries);
+        ulong[] ids = keyIds is null ? [] : [.. keyIds];
+        if (Parameters is not null && ids.Length != queries.Count)
+        {
+            throw new ArgumentException($"keyIds has {ids.Length} ids; a lattice batch needs one per query ({queries.Count}).", nameof(keyIds));
+        }
+
+        foreach (ulong id in ids)
+        {
+            if (!_keys.ContainsKey(id))
+            {
+                throw new ArgumentException("A query names an evaluation key id that was never stored with the cluster; store the keys first.", nameof(keyIds));
+            }
+        }
+
         if (queries.Count is < 1 or > PirShardGrain.MaxBatch)
         {
             throw new ArgumentOutOfRangeException(nameof(queries), queries.Count, $"expected 1..{PirShardGrain.MaxBatch} queries");
@@ -116,7 +138,7 @@ public sealed class PirClusterFrontEnd
             encoded[i] = queries[i].Encode();
         }
 
-        var replies = await Task.WhenAll(_shards.Select(s => AskShard(s, encoded))).ConfigureAwait(false);
+        var replies = await Task.WhenAll(_shards.Select(s => AskShard(s, encoded, ids))).ConfigureAwait(false);
         var answers = new PirAnswer[encoded.Length];
         var shares = new PirPartialAnswer[_shards.Length];
         for (int q = 0; q < answers.Length; q++)
@@ -138,12 +160,12 @@ public sealed class PirClusterFrontEnd
         return answers;
     }
 
-    // One shard's shares for the batch; re-registers evaluation keys the shard lost (it was re-activated).
-    private async Task<byte[][]> AskShard(IPirShardGrain shard, byte[][] queries)
+    // One shard's shares for the batch; hands it evaluation keys it lacks (it was re-activated, or evicted them).
+    private async Task<byte[][]> AskShard(IPirShardGrain shard, byte[][] queries, ulong[] keyIds)
     {
         for (int round = 0; round < 3; round++)
         {
-            var reply = await WithRetry(() => shard.Answer(Spec, queries)).ConfigureAwait(false);
+            var reply = await WithRetry(() => shard.Answer(Spec, queries, keyIds)).ConfigureAwait(false);
             if (reply.Shares is { } shares)
             {
                 if (shares.Length != queries.Length)
@@ -154,18 +176,18 @@ public sealed class PirClusterFrontEnd
                 return shares;
             }
 
-            foreach (ulong id in reply.MissingClients)
+            foreach (ulong id in reply.MissingKeys)
             {
                 if (!_keys.TryGetValue(id, out var keys))
                 {
-                    throw new InvalidOperationException("A lattice query's client id has no Galois keys registered with the cluster; register them first.");
+                    throw new InvalidOperationException("A shard asked for an evaluation key id this front end does not hold.");
                 }
 
-                await WithRetry(() => shard.RegisterClient(Spec, id, keys)).ConfigureAwait(false);
+                await WithRetry(() => shard.StoreKey(Spec, id, keys)).ConfigureAwait(false);
             }
         }
 
-        throw new InvalidOperationException($"a shard of {Spec.Snapshot} kept losing the clients' Galois keys.");
+        throw new InvalidOperationException($"a shard of {Spec.Snapshot} kept losing the evaluation keys.");
     }
 
     // Retries a call that failed for any reason but bad input (a silo leaving shows up as several exception types).

@@ -22,9 +22,10 @@ internal sealed partial class PirShardGrain(ILocalSiloDetails silo, ILogger<PirS
     private PirShardServer? _server;
     private PirQueryCodec? _codec;
 
-    public Task<PirShardReply> Answer(PirShardSpec spec, byte[][] queries)
+    public Task<PirShardReply> Answer(PirShardSpec spec, byte[][] queries, ulong[] keyIds)
     {
         ArgumentNullException.ThrowIfNull(queries);
+        ArgumentNullException.ThrowIfNull(keyIds);
         if (queries.Length is < 1 or > MaxBatch)
         {
             throw new ArgumentOutOfRangeException(nameof(queries), queries.Length, $"expected 1..{MaxBatch} queries");
@@ -37,22 +38,35 @@ internal sealed partial class PirShardGrain(ILocalSiloDetails silo, ILogger<PirS
             decoded[i] = _codec!.Decode(queries[i], i);
         }
 
-        if (server.Scheme == PirSchemeKind.Lattice)
+        PirEvaluationKey[] keys = [];
+        if (server.NeedsEvaluationKey)
         {
-            var missing = decoded.Select(q => ((LatticeQuery)q).ClientId).Where(id => !_clientIds.Contains(id)).Distinct().ToArray();
+            if (keyIds.Length != queries.Length)
+            {
+                throw new ArgumentException($"keyIds has {keyIds.Length} ids; expected one per query ({queries.Length}).", nameof(keyIds));
+            }
+
+            var missing = keyIds.Where(id => !_keys.ContainsKey(id)).Distinct().ToArray();
             if (missing.Length > 0)
             {
                 return Task.FromResult(new PirShardReply(null, missing));
             }
+
+            keys = [.. keyIds.Select(id => (PirEvaluationKey)_keys[id])];
         }
 
-        var shares = server.AnswerBatch(decoded);
+        var shares = server.AnswerBatch(decoded, keys);
         return Task.FromResult(new PirShardReply([.. shares.Select(s => s.Encode())], []));
     }
 
-    private readonly HashSet<ulong> _clientIds = [];
+    // Evaluation keys by id, oldest first out beyond MaxKeys (each is megabytes at real parameters).
+    private readonly Dictionary<ulong, LatticeGaloisKeys> _keys = [];
+    private readonly Queue<ulong> _keyOrder = new();
 
-    public Task RegisterClient(PirShardSpec spec, ulong clientId, byte[] galoisKeys)
+    /// <summary>Most evaluation keys one shard activation keeps.</summary>
+    public const int MaxKeys = 256;
+
+    public Task StoreKey(PirShardSpec spec, ulong keyId, byte[] galoisKeys)
     {
         ArgumentNullException.ThrowIfNull(galoisKeys);
         var server = Load(spec);
@@ -66,8 +80,19 @@ internal sealed partial class PirShardGrain(ILocalSiloDetails silo, ILogger<PirS
             throw new ArgumentException($"Galois keys do not decode: {error}", nameof(galoisKeys));
         }
 
-        server.RegisterClient(clientId, keys);
-        _clientIds.Add(clientId);
+        if (_keys.TryAdd(keyId, keys))
+        {
+            _keyOrder.Enqueue(keyId);
+            while (_keys.Count > MaxKeys)
+            {
+                _keys.Remove(_keyOrder.Dequeue());
+            }
+        }
+        else
+        {
+            _keys[keyId] = keys;
+        }
+
         return Task.CompletedTask;
     }
 
@@ -81,7 +106,8 @@ internal sealed partial class PirShardGrain(ILocalSiloDetails silo, ILogger<PirS
     {
         _server?.Dispose();
         _server = null;
-        _clientIds.Clear();
+        _keys.Clear();
+        _keyOrder.Clear();
         return Task.CompletedTask;
     }
 
@@ -112,7 +138,7 @@ internal sealed partial class PirShardGrain(ILocalSiloDetails silo, ILogger<PirS
             var parameters = (spec.Lattice ?? throw new ArgumentException("a lattice spec needs its lattice shape.", nameof(spec))).ToParameters(spec.RecordCount, spec.RecordBytes);
             var range = PirSharding.Split(scheme, spec.RecordCount, spec.Shards, parameters)[index];
             using var whole = PirDatabase.FromFile(spec.Path, spec.RecordBytes);
-            _server = PirShardServer.ForLattice(whole, parameters, range, spec.Threads);
+            _server = PirShardServer.ForLattice(whole, parameters, range, spec.Threads, allowInsecure: spec.Lattice.AllowInsecure);
             _codec = new PirQueryCodec(scheme, spec.RecordCount, parameters);
         }
         else

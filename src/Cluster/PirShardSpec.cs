@@ -67,9 +67,9 @@ public sealed record PirShardSpec(
     }
 }
 
-/// <summary>A shard's reply to a batch: the encoded partial answers, or the lattice clients whose evaluation keys it lacks.</summary>
+/// <summary>A shard's reply to a batch: the encoded partial answers, or the evaluation key ids it lacks.</summary>
 [GenerateSerializer]
 [Immutable]
 public sealed record PirShardReply(
     [property: Id(0)] byte[][]? Shares,
-    [property: Id(1)] ulong[] MissingClients);
+    [property: Id(1)] ulong[] MissingKeys);

@@ -6,7 +6,8 @@ namespace Privomega.Pir.Cluster.Tests;
 /// <summary>A three-silo cluster answers every scheme byte for byte as the single-node engine does.</summary>
 public sealed class ClusterAnswerTests(ThreeSiloCluster fixture) : IClassFixture<ThreeSiloCluster>
 {
-    private static readonly LatticeParameters Small = LatticeParameters.N256_Logq108_Logt20_Insecure;
+    // N = 256: far below 128-bit security, small enough for a test (the engine refuses it without the opt-out).
+    private static readonly LatticeParameters Small = LatticeParameters.Create(256, [30, 24, 24], 30, 20, allowInsecure: true);
 
     [Theory]
     [InlineData(PirSchemeKind.XorBitVector)]
@@ -57,15 +58,15 @@ public sealed class ClusterAnswerTests(ThreeSiloCluster fixture) : IClassFixture
         var p = LatticePirPlanner.Plan(records, recordBytes, Small, 2);
         var spec = PirClusterFrontEnd.Describe($"lattice-{Guid.NewGuid():N}", PirSchemeKind.Lattice, snapshot.Path, records, recordBytes, shards: 3, lattice: p);
         var frontEnd = new PirClusterFrontEnd(fixture.Cluster.GrainFactory, spec);
-        using var client = new LatticePirClient(p);
-        using var single = new LatticePirServer(snapshot.Database, p);
-        single.RegisterClient(client.ClientId, client.GaloisKeys);
-        await frontEnd.RegisterClientAsync(client.ClientId, client.GaloisKeys);
+        using var client = new LatticePirClient(p, allowInsecure: true);
+        using var single = new LatticePirServer(snapshot.Database, p, allowInsecure: true);
+        const ulong keyId = 42;
+        await frontEnd.StoreKeyAsync(keyId, client.GaloisKeys);
 
         long[] indices = [0, records - 1, 321];
         PirQuery[] queries = [.. indices.Select(i => (PirQuery)client.Query(i))];
-        var expected = single.AnswerBatch(queries);
-        var answers = await frontEnd.AnswerBatchAsync(queries);
+        var expected = single.AnswerBatch(queries, [.. queries.Select(_ => client.EvaluationKey)]);
+        var answers = await frontEnd.AnswerBatchAsync(queries, [keyId, keyId, keyId]);
         for (int q = 0; q < queries.Length; q++)
         {
             Assert.Equal(expected[q].Encode(), answers[q].Encode());
@@ -74,9 +75,16 @@ public sealed class ClusterAnswerTests(ThreeSiloCluster fixture) : IClassFixture
             Assert.Equal(snapshot.Database.CopyRecord(indices[q]), client.Recover(indices[q], received));
         }
 
-        // A client that never registered keys is refused, not answered.
-        using var stranger = new LatticePirClient(p);
-        await Assert.ThrowsAsync<InvalidOperationException>(() => frontEnd.AnswerAsync(stranger.Query(1)));
+        // A query naming keys never stored, or none, is refused, not answered.
+        await Assert.ThrowsAsync<ArgumentException>(() => frontEnd.AnswerAsync(client.Query(1), keyId + 1));
+        await Assert.ThrowsAsync<ArgumentException>(() => frontEnd.AnswerAsync(client.Query(1)));
+
+        // A shard activation that lost its keys (here: a shard asked directly, as a fresh activation would be)
+        // reports the id instead of answering; the front end hands the keys over and the answer is unchanged.
+        var shard = fixture.Cluster.GrainFactory.GetGrain<IPirShardGrain>(spec.ShardKey(0));
+        var reply = await shard.Answer(spec, [queries[0].Encode()], [keyId + 7]);
+        Assert.Null(reply.Shares);
+        Assert.Equal([keyId + 7], reply.MissingKeys);
     }
 
     [Fact]
@@ -86,13 +94,13 @@ public sealed class ClusterAnswerTests(ThreeSiloCluster fixture) : IClassFixture
         var spec = PirClusterFrontEnd.Describe($"bad-{Guid.NewGuid():N}", PirSchemeKind.XorBitVector, snapshot.Path, 1000, 16, shards: 3);
         var shard = fixture.Cluster.GrainFactory.GetGrain<IPirShardGrain>(spec.ShardKey(1));
         var query = new XorPirClient(1000, 16).Query(3)[0].Encode();
-        await Assert.ThrowsAsync<ArgumentException>(() => shard.Answer(spec, [query[..^1]]));
-        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => shard.Answer(spec, []));
+        await Assert.ThrowsAsync<ArgumentException>(() => shard.Answer(spec, [query[..^1]], []));
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => shard.Answer(spec, [], []));
         // The same grain asked with another snapshot's shape.
         var other = spec with { RecordCount = 999 };
-        await Assert.ThrowsAsync<ArgumentException>(() => shard.Answer(other, [query]));
+        await Assert.ThrowsAsync<ArgumentException>(() => shard.Answer(other, [query], []));
         // The shard still answers well-formed queries afterwards.
-        var reply = await shard.Answer(spec, [query]);
+        var reply = await shard.Answer(spec, [query], []);
         Assert.NotNull(reply.Shares);
     }
 

@@ -237,6 +237,33 @@ public sealed unsafe class PirDatabase : IDisposable
         return db;
     }
 
+    /// <summary>
+    /// A database of <paramref name="recordCount"/> zero records for a builder in the engine to fill through
+    /// <see cref="GetRowPointer"/> before it is shared (snapshots of the keyword layer).
+    /// </summary>
+    internal static PirDatabase CreateZeroed(long recordCount, int recordBytes)
+    {
+        ValidateShape(recordCount, recordBytes);
+        return new PirDatabase(recordCount, recordBytes, zero: true);
+    }
+
+    /// <summary>A copy of <paramref name="source"/>'s rows, for a builder to change some of before it is shared.</summary>
+    internal static PirDatabase CreateCopy(PirDatabase source)
+    {
+        var db = new PirDatabase(source.RecordCount, source.RecordBytes, zero: false);
+        source.AddScanReference();
+        try
+        {
+            Buffer.MemoryCopy(source.GetRowPointer(0), db.GetRowPointer(0), source.RowBytes, source.RowBytes);
+        }
+        finally
+        {
+            source.ReleaseScanReference();
+        }
+
+        return db;
+    }
+
     /// <summary>A copy of records <c>[firstRecord, firstRecord + recordCount)</c> (a shard's rows) in its own memory.</summary>
     public PirDatabase Slice(long firstRecord, long recordCount)
     {

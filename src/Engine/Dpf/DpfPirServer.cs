@@ -98,14 +98,17 @@ public sealed class DpfPirServer : IPirServer
     public int DomainBits { get; }
 
     /// <inheritdoc />
-    public PirAnswer Answer(PirQuery query) => AnswerBatch([query])[0];
+    public bool NeedsEvaluationKey => false;
 
     /// <inheritdoc />
-    public PirAnswer[] AnswerBatch(ReadOnlySpan<PirQuery> queries)
+    public PirAnswer Answer(PirQuery query, PirEvaluationKey? evaluationKey = null) => AnswerBatch([query])[0];
+
+    /// <inheritdoc />
+    public PirAnswer[] AnswerBatch(ReadOnlySpan<PirQuery> queries, ReadOnlySpan<PirEvaluationKey> evaluationKeys = default)
     {
         if (queries.IsEmpty)
         {
-            ThrowHelper.ArgumentOutOfRange(nameof(queries), 0, "at least 1 query");
+            return [];
         }
 
         var keys = new DpfKey[queries.Length];

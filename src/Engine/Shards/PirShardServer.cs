@@ -88,9 +88,10 @@ public sealed class PirShardServer : IDisposable
 
     /// <summary>
     /// A shard of a lattice database: preprocesses the plaintext columns <paramref name="shard"/> names from
-    /// <paramref name="database"/> (the whole database, which the shard reads but does not keep).
+    /// <paramref name="database"/> (the whole database, which the shard reads but does not keep). Parameters
+    /// below 128-bit security are refused unless <paramref name="allowInsecure"/> (tests only).
     /// </summary>
-    public static PirShardServer ForLattice(PirDatabase database, LatticePirParameters parameters, PirShardRange shard, int threads = 1, int maxClients = LatticePirServer.DefaultMaxClients)
+    public static PirShardServer ForLattice(PirDatabase database, LatticePirParameters parameters, PirShardRange shard, int threads = 1, bool allowInsecure = false)
     {
         ArgumentNullException.ThrowIfNull(database);
         ArgumentNullException.ThrowIfNull(parameters);
@@ -100,54 +101,34 @@ public sealed class PirShardServer : IDisposable
             ThrowHelper.Argument(nameof(shard), $"shard is {shard}; expected one of the column ranges PirSharding.Split returns.");
         }
 
-        var server = new LatticePirServer(database, parameters, (int)shard.First, (int)shard.Length, threads, maxClients);
+        var server = new LatticePirServer(database, parameters, (int)shard.First, (int)shard.Length, threads, allowInsecure);
         return new PirShardServer(PirSchemeKind.Lattice, shard, parameters.RecordCount, parameters.RecordBytes, null, server, threads);
     }
 
     /// <summary>The lattice parameters (lattice shards only).</summary>
     public LatticePirParameters? LatticeParameters => _lattice?.Parameters;
 
-    /// <summary>Keeps a lattice client's Galois keys for its queries (lattice shards only).</summary>
-    public void RegisterClient(ulong clientId, LatticeGaloisKeys keys)
-    {
-        if (_lattice is null)
-        {
-            ThrowHelper.Argument(nameof(keys), $"this shard answers {Scheme} queries, which need no Galois keys.");
-            return;
-        }
+    /// <summary>Whether queries must come with their client's evaluation key (lattice shards).</summary>
+    public bool NeedsEvaluationKey => _lattice is not null;
 
-        _lattice.RegisterClient(clientId, keys);
-    }
+    /// <summary>Answers one query of the whole database with this shard's share (lattice: with its client's Galois keys).</summary>
+    public PirPartialAnswer Answer(PirQuery query, PirEvaluationKey? evaluationKey = null) =>
+        evaluationKey is null ? AnswerBatch([query])[0] : AnswerBatch([query], [evaluationKey])[0];
 
-    /// <summary>Forgets a lattice client's keys; false when none were registered (or the shard is not lattice).</summary>
-    public bool UnregisterClient(ulong clientId) => _lattice?.UnregisterClient(clientId) ?? false;
-
-    /// <summary>Answers one query of the whole database with this shard's share.</summary>
-    public PirPartialAnswer Answer(PirQuery query) => AnswerBatch([query])[0];
-
-    /// <summary>Answers several queries of the whole database in one pass over this shard's slice.</summary>
-    public PirPartialAnswer[] AnswerBatch(ReadOnlySpan<PirQuery> queries)
+    /// <summary>
+    /// Answers several queries of the whole database in one pass over this shard's slice; lattice shards take one
+    /// evaluation key per query, as <see cref="IPirServer.AnswerBatch"/> does. An empty batch returns an empty array.
+    /// </summary>
+    public PirPartialAnswer[] AnswerBatch(ReadOnlySpan<PirQuery> queries, ReadOnlySpan<PirEvaluationKey> evaluationKeys = default)
     {
         if (queries.IsEmpty)
         {
-            ThrowHelper.ArgumentOutOfRange(nameof(queries), 0, "at least 1 query");
+            return [];
         }
 
         if (_lattice is not null)
         {
-            var lattice = new LatticeQuery[queries.Length];
-            for (int i = 0; i < lattice.Length; i++)
-            {
-                if (queries[i] is not LatticeQuery q)
-                {
-                    ThrowHelper.Argument(nameof(queries), $"queries[{i}] is a {queries[i]?.Scheme.ToString() ?? "null"} query; expected {PirSchemeKind.Lattice}.");
-                    return [];
-                }
-
-                lattice[i] = q;
-            }
-
-            var shares = _lattice.AnswerPartial(lattice);
+            var shares = _lattice.AnswerPartial(queries, evaluationKeys);
             var result = new PirPartialAnswer[shares.Length];
             for (int i = 0; i < shares.Length; i++)
             {

@@ -49,6 +49,11 @@ internal ref struct WireReader
 
     public ulong ReadUInt64(string field) => TryTake(sizeof(ulong), field, out var bytes) ? BinaryPrimitives.ReadUInt64BigEndian(bytes) : 0;
 
+    public uint ReadUInt32(string field) => TryTake(sizeof(uint), field, out var bytes) ? BinaryPrimitives.ReadUInt32BigEndian(bytes) : 0;
+
+    /// <summary>Bytes not yet read.</summary>
+    public readonly int Remaining => _data.Length - _position;
+
     public ushort ReadUInt16(string field) => TryTake(sizeof(ushort), field, out var bytes) ? BinaryPrimitives.ReadUInt16BigEndian(bytes) : (ushort)0;
 
     /// <summary>Records a value error unless an earlier error is already recorded; always returns false.</summary>
@@ -120,6 +125,12 @@ internal ref struct WireWriter
     {
         BinaryPrimitives.WriteUInt64BigEndian(_data[_position..], value);
         _position += sizeof(ulong);
+    }
+
+    public void WriteUInt32(uint value)
+    {
+        BinaryPrimitives.WriteUInt32BigEndian(_data[_position..], value);
+        _position += sizeof(uint);
     }
 
     public void WriteUInt16(ushort value)

@@ -2,15 +2,21 @@ namespace Privomega.Pir.Engine.Tests.Schemes;
 
 /// <summary>
 /// One scheme as the generic tests see it: how to build its servers over a database, its client, and its decoders
-/// (decoders get the database shape: record count and record bytes).
+/// (decoders get the database shape: record count and record bytes). Schemes with evaluation keys
+/// give their decoder too; the tests upload each key through its encoding, as a host would.
 /// </summary>
 public sealed record PirSchemeCase(
     string Name,
     Func<PirDatabase, IPirServer[]> CreateServers,
     Func<long, int, IPirClient> CreateClient,
     Func<byte[], long, int, PirQuery> DecodeQuery,
-    Func<byte[], long, int, PirAnswer> DecodeAnswer)
+    Func<byte[], long, int, PirAnswer> DecodeAnswer,
+    Func<byte[], long, int, PirEvaluationKey>? DecodeEvaluationKey = null)
 {
+    /// <summary>The client's evaluation key as a server receives it (decoded from its bytes), or null for keyless schemes.</summary>
+    public PirEvaluationKey? Upload(IPirClient client, long recordCount, int recordBytes) =>
+        client.EvaluationKey is { } key ? DecodeEvaluationKey!(key.Encode(), recordCount, recordBytes) : null;
+
     public override string ToString() => Name;
 }
 

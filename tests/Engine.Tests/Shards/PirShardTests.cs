@@ -71,23 +71,21 @@ public class PirShardTests
         using var db = PirDatabase.Generate(records, recordBytes, (ulong)seed);
         var p = LatticePirPlanner.Plan(records, recordBytes, Small, 2);
         Assert.True(p.N2 >= shards, p.ToString());
-        using var client = new LatticePirClient(p);
-        using var single = new LatticePirServer(db, p);
-        single.RegisterClient(client.ClientId, client.GaloisKeys);
-        var shardServers = PirSharding.Split(PirSchemeKind.Lattice, records, shards, p).Select(r => PirShardServer.ForLattice(db, p, r)).ToArray();
+        using var client = new LatticePirClient(p, allowInsecure: true);
+        using var single = new LatticePirServer(db, p, allowInsecure: true);
+        var shardServers = PirSharding.Split(PirSchemeKind.Lattice, records, shards, p).Select(r => PirShardServer.ForLattice(db, p, r, allowInsecure: true)).ToArray();
         try
         {
-            foreach (var s in shardServers)
-            {
-                s.RegisterClient(client.ClientId, client.GaloisKeys);
-            }
-
+            Assert.All(shardServers, s => Assert.True(s.NeedsEvaluationKey));
             var combiner = new PirShardCombiner(PirSchemeKind.Lattice, recordBytes, shards, p);
             var random = new Random(seed);
             long[] indices = [0, records - 1, random.NextInt64(records)];
             PirQuery[] queries = [.. indices.Select(i => (PirQuery)client.Query(i))];
-            var expected = single.AnswerBatch(queries);
-            var partial = shardServers.Select(s => s.AnswerBatch(queries)).ToArray();
+            PirEvaluationKey[] keys = [.. queries.Select(_ => client.EvaluationKey)];
+            var expected = single.AnswerBatch(queries, keys);
+            var partial = shardServers.Select(s => s.AnswerBatch(queries, keys)).ToArray();
+            // Without the client's keys a lattice shard refuses, as the single server does.
+            Assert.Throws<ArgumentException>(() => shardServers[0].AnswerBatch(queries));
             for (int q = 0; q < queries.Length; q++)
             {
                 var shares = partial.Select(x => PirPartialAnswer.Decode(x[q].Encode(), PirSchemeKind.Lattice, combiner.PayloadBytes)).ToArray();

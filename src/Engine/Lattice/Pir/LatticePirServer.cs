@@ -13,13 +13,13 @@ public readonly record struct LatticeAnswerTimings(TimeSpan Expansion, TimeSpan 
 /// The server of single-server lattice PIR over one database snapshot. At construction the records
 /// are packed into plaintexts, lifted modulo each ciphertext prime and transformed to NTT form once,
 /// and stored as 32-bit values in 64-byte-aligned native memory laid out for the first-dimension
-/// kernel (prime, chunk of NTT slots, column, row). Galois keys are registered once per client id.
+/// kernel (prime, chunk of NTT slots, column, row). The server keeps no client state: each query
+/// is answered with the client's Galois keys passed beside it (<see cref="IPirServer"/>'s contract);
+/// the host decides where keys live and for how long.
 /// </summary>
 public sealed unsafe class LatticePirServer : IPirServer, IDisposable
 {
     private readonly BfvContext _context;
-    private readonly ConcurrentDictionary<ulong, LatticeGaloisKeys> _clients = new();
-    private readonly Lock _registration = new();
     private readonly ConcurrentBag<Workspace> _workspaces = [];
     private readonly ConcurrentDictionary<int, ulong[]> _monomials = new();
     private readonly int _threads;
@@ -33,18 +33,12 @@ public sealed unsafe class LatticePirServer : IPirServer, IDisposable
     private readonly int _columns;
 
     /// <summary>
-    /// Default cap on clients with registered Galois keys. Each client's keys take about
-    /// 2·ℓ·k·(k + 1)·N·8 bytes in memory (7 MB for the N = 4096 preset at 9 levels), so without a cap
-    /// anyone able to register could exhaust the server's memory.
-    /// </summary>
-    public const int DefaultMaxClients = 256;
-
-    /// <summary>
     /// Preprocesses <paramref name="database"/> for <paramref name="parameters"/>; <paramref name="threads"/>
-    /// workers answer each query; at most <paramref name="maxClients"/> clients may have keys registered at once.
+    /// workers answer each query. Parameters below 128-bit security are refused unless
+    /// <paramref name="allowInsecure"/> (tests only).
     /// </summary>
-    public LatticePirServer(PirDatabase database, LatticePirParameters parameters, int threads = 1, int maxClients = DefaultMaxClients)
-        : this(database, parameters, 0, parameters?.N2 ?? 0, threads, maxClients)
+    public LatticePirServer(PirDatabase database, LatticePirParameters parameters, int threads = 1, bool allowInsecure = false)
+        : this(database, parameters, 0, parameters?.N2 ?? 0, threads, allowInsecure)
     {
     }
 
@@ -52,40 +46,35 @@ public sealed unsafe class LatticePirServer : IPirServer, IDisposable
     /// A shard's server: it preprocesses and keeps only plaintext columns <c>[firstColumn, firstColumn + columns)</c>
     /// of <paramref name="database"/> (which it does not keep), and answers with <see cref="AnswerPartial"/>.
     /// </summary>
-    internal LatticePirServer(PirDatabase database, LatticePirParameters parameters, int firstColumn, int columns, int threads, int maxClients)
+    internal LatticePirServer(PirDatabase database, LatticePirParameters parameters, int firstColumn, int columns, int threads, bool allowInsecure)
     {
         ArgumentNullException.ThrowIfNull(database);
         ArgumentNullException.ThrowIfNull(parameters);
+        parameters.CheckSecure(allowInsecure);
         if (database.RecordCount != parameters.RecordCount || database.RecordBytes != parameters.RecordBytes)
         {
-            LatticeThrow.Argument(nameof(parameters), $"parameters are for {parameters.RecordCount} x {parameters.RecordBytes} B; the database is {database.RecordCount} x {database.RecordBytes} B.");
+            ThrowHelper.Argument(nameof(parameters), $"parameters are for {parameters.RecordCount} x {parameters.RecordBytes} B; the database is {database.RecordCount} x {database.RecordBytes} B.");
         }
 
         if (threads is < 1 or > 256)
         {
-            LatticeThrow.ArgumentOutOfRange(nameof(threads), threads, "1..256");
-        }
-
-        if (maxClients is < 1 or > (1 << 20))
-        {
-            LatticeThrow.ArgumentOutOfRange(nameof(maxClients), maxClients, "1..2^20");
+            ThrowHelper.ArgumentOutOfRange(nameof(threads), threads, "1..256");
         }
 
         if (parameters.Encryption.N % LatticePirKernels.Chunk != 0)
         {
-            LatticeThrow.ArgumentOutOfRange(nameof(parameters), parameters.Encryption.N, $"N a multiple of {LatticePirKernels.Chunk}");
+            ThrowHelper.ArgumentOutOfRange(nameof(parameters), parameters.Encryption.N, $"N a multiple of {LatticePirKernels.Chunk}");
         }
 
         if (firstColumn < 0 || columns < 1 || firstColumn > parameters.N2 - columns)
         {
-            LatticeThrow.ArgumentOutOfRange(nameof(columns), columns, $"a column range inside 0..{parameters.N2} (first {firstColumn})");
+            ThrowHelper.ArgumentOutOfRange(nameof(columns), columns, $"a column range inside 0..{parameters.N2} (first {firstColumn})");
         }
 
         Parameters = parameters;
         _firstColumn = firstColumn;
         _columns = columns;
         _threads = threads;
-        MaxClients = maxClients;
         _context = BfvContext.Get(parameters.Encryption);
         _chunks = _context.N / LatticePirKernels.Chunk;
         _dbBytes = (nuint)(parameters.PreprocessedBytes / parameters.N2 * columns);
@@ -104,12 +93,6 @@ public sealed unsafe class LatticePirServer : IPirServer, IDisposable
     /// <summary>Time the one-off preprocessing took.</summary>
     public TimeSpan SetupTime { get; }
 
-    /// <summary>Number of clients with registered keys.</summary>
-    public int ClientCount => _clients.Count;
-
-    /// <summary>Most clients whose keys the server keeps at once (<see cref="RegisterClient"/> refuses more).</summary>
-    public int MaxClients { get; }
-
     /// <summary>Vector width in bits of the kernels this machine dispatches to (0 = scalar).</summary>
     public static int KernelVectorWidth => KernelPaths.Best switch
     {
@@ -124,48 +107,14 @@ public sealed unsafe class LatticePirServer : IPirServer, IDisposable
     /// <inheritdoc />
     public PirSchemeKind Scheme => PirSchemeKind.Lattice;
 
-    /// <summary>
-    /// Keeps <paramref name="keys"/> for queries that carry <paramref name="clientId"/> (replacing earlier keys).
-    /// Throws <see cref="InvalidOperationException"/> when <see cref="MaxClients"/> other clients are registered.
-    /// </summary>
-    public void RegisterClient(ulong clientId, LatticeGaloisKeys keys)
-    {
-        ArgumentNullException.ThrowIfNull(keys);
-        if (!Compatible(keys.Parameters))
-        {
-            LatticeThrow.Argument(nameof(keys), $"keys are for {keys.Parameters}; expected {Parameters}.");
-        }
-
-        // Check and insert under one lock so concurrent registrations cannot overshoot the cap.
-        lock (_registration)
-        {
-            if (!_clients.ContainsKey(clientId) && _clients.Count >= MaxClients)
-            {
-                LatticeThrow.InvalidOperation($"The server already keeps Galois keys for {_clients.Count} clients, its limit of {MaxClients}; unregister a client first.");
-            }
-
-            _clients[clientId] = keys;
-        }
-    }
-
-    /// <summary>Forgets a client's keys; false when none were registered.</summary>
-    public bool UnregisterClient(ulong clientId) => _clients.TryRemove(clientId, out _);
-
-    private bool Compatible(LatticePirParameters other) =>
-        other.Encryption == Parameters.Encryption && other.RecordCount == Parameters.RecordCount
-        && other.RecordBytes == Parameters.RecordBytes && other.N1 == Parameters.N1 && other.N2 == Parameters.N2
-        && other.Dimensions == Parameters.Dimensions;
+    /// <inheritdoc />
+    public bool NeedsEvaluationKey => true;
 
     /// <inheritdoc />
-    public PirAnswer Answer(PirQuery query)
+    public PirAnswer Answer(PirQuery query, PirEvaluationKey? evaluationKey = null)
     {
-        if (query is not LatticeQuery lattice)
-        {
-            LatticeThrow.Argument(nameof(query), $"query is {query?.GetType().Name ?? "null"}; expected {nameof(LatticeQuery)}.");
-            return null;
-        }
-
-        return Answer(lattice, out _);
+        var lattice = AsLatticeQuery(query, nameof(query));
+        return AnswerCore([lattice], [AsGaloisKeys(evaluationKey, nameof(evaluationKey))], out _)[0];
     }
 
     /// <summary>
@@ -173,66 +122,86 @@ public sealed unsafe class LatticePirServer : IPirServer, IDisposable
     /// its own, then every database column is multiplied by all the batch's first-dimension queries
     /// while it is in cache, then each query finishes its second dimension.
     /// </summary>
-    public PirAnswer[] AnswerBatch(ReadOnlySpan<PirQuery> queries)
+    public PirAnswer[] AnswerBatch(ReadOnlySpan<PirQuery> queries, ReadOnlySpan<PirEvaluationKey> evaluationKeys = default)
     {
+        if (queries.IsEmpty)
+        {
+            return [];
+        }
+
+        if (evaluationKeys.Length != queries.Length)
+        {
+            ThrowHelper.ArgumentLength(nameof(evaluationKeys), evaluationKeys.Length, queries.Length);
+        }
+
         var lattice = new LatticeQuery[queries.Length];
+        var keys = new LatticeGaloisKeys[queries.Length];
         for (int i = 0; i < lattice.Length; i++)
         {
-            if (queries[i] is not LatticeQuery q)
-            {
-                LatticeThrow.Argument(nameof(queries), $"queries[{i}] is {queries[i]?.GetType().Name ?? "null"}; expected {nameof(LatticeQuery)}.");
-                return [];
-            }
-
-            lattice[i] = q;
+            lattice[i] = AsLatticeQuery(queries[i], nameof(queries));
+            keys[i] = AsGaloisKeys(evaluationKeys[i], nameof(evaluationKeys));
         }
 
         // A PirAnswer[] rather than the covariant LatticeAnswer[], so callers can write to it or take spans.
-        return [.. AnswerCore(lattice, out _)];
+        return [.. AnswerCore(lattice, keys, out _)];
     }
 
-    /// <summary>Answers one query and reports where the time went.</summary>
-    public LatticeAnswer Answer(LatticeQuery query, out LatticeAnswerTimings timings)
+    /// <summary>Answers one query with its client's Galois keys and reports where the time went.</summary>
+    public LatticeAnswer Answer(LatticeQuery query, LatticeGaloisKeys keys, out LatticeAnswerTimings timings) =>
+        AnswerCore([AsLatticeQuery(query, nameof(query))], [AsGaloisKeys(keys, nameof(keys))], out timings)[0];
+
+    private LatticeQuery AsLatticeQuery(PirQuery? query, string name)
     {
-        ArgumentNullException.ThrowIfNull(query);
-        return AnswerCore([query], out timings)[0];
+        if (query is not LatticeQuery lattice)
+        {
+            ThrowHelper.Argument(name, $"{name} holds a {query?.Scheme.ToString() ?? "null"} query; expected {PirSchemeKind.Lattice}.");
+            return null;
+        }
+
+        if (lattice.Parameters != Parameters)
+        {
+            ThrowHelper.Argument(name, $"{name} holds a query for {lattice.Parameters}; expected {Parameters}.");
+        }
+
+        return lattice;
     }
 
-    private LatticeAnswer[] AnswerCore(LatticeQuery[] queries, out LatticeAnswerTimings timings)
+    private LatticeGaloisKeys AsGaloisKeys(PirEvaluationKey? key, string name)
+    {
+        if (key is not LatticeGaloisKeys keys)
+        {
+            ThrowHelper.Argument(name, key is null
+                ? $"{name} is missing; lattice PIR answers each query with its client's Galois keys."
+                : $"{name} holds a {key.Scheme} key; expected {PirSchemeKind.Lattice} Galois keys.");
+            return null;
+        }
+
+        if (keys.Parameters != Parameters)
+        {
+            ThrowHelper.Argument(name, $"{name} holds keys for {keys.Parameters}; expected {Parameters}.");
+        }
+
+        return keys;
+    }
+
+    private LatticeAnswer[] AnswerCore(LatticeQuery[] queries, LatticeGaloisKeys[] keys, out LatticeAnswerTimings timings)
     {
         if (_columns != Parameters.N2)
         {
-            LatticeThrow.InvalidOperation($"This server holds columns {_firstColumn}..{_firstColumn + _columns} of {Parameters.N2}, a shard: it answers partial shares, not answers.");
+            ThrowHelper.InvalidOperation($"This server holds columns {_firstColumn}..{_firstColumn + _columns} of {Parameters.N2}, a shard: it answers partial shares, not answers.");
         }
 
         var timer = Stopwatch.StartNew();
         TimeSpan expansion = default;
-        var answers = Run(queries, Finish, () => expansion = timer.Elapsed);
+        var answers = Run(queries, keys, Finish, () => expansion = timer.Elapsed);
         timings = new LatticeAnswerTimings(expansion / queries.Length, (timer.Elapsed - expansion) / queries.Length);
         return answers;
     }
 
     // Expands each query, runs the first dimension for the whole batch in one pass, then finishes each query.
-    private T[] Run<T>(LatticeQuery[] queries, Func<BfvCiphertext[], Workspace, T> finish, Action? expanded = null)
+    private T[] Run<T>(LatticeQuery[] queries, LatticeGaloisKeys[] keys, Func<BfvCiphertext[], Workspace, T> finish, Action? expanded = null)
     {
         ObjectDisposedException.ThrowIf(_db is null, this);
-        var keys = new LatticeGaloisKeys[queries.Length];
-        for (int i = 0; i < queries.Length; i++)
-        {
-            if (!Compatible(queries[i].Parameters))
-            {
-                LatticeThrow.Argument(nameof(queries), $"query is for {queries[i].Parameters}; expected {Parameters}.");
-            }
-
-            if (!_clients.TryGetValue(queries[i].ClientId, out var registered))
-            {
-                LatticeThrow.InvalidOperation("The query's client id has no registered Galois keys; register them first.");
-                return [];
-            }
-
-            keys[i] = registered;
-        }
-
         var workspaces = new Workspace[queries.Length];
         var expandedQueries = new BfvCiphertext[queries.Length][];
         var results = new T[queries.Length];
@@ -575,15 +544,28 @@ public sealed unsafe class LatticePirServer : IPirServer, IDisposable
     }
 
     /// <summary>
-    /// This shard's share of the answers to <paramref name="queries"/>: for each query, the second dimension's
-    /// accumulators over this server's columns, still modulo every ciphertext prime and in NTT form (a
-    /// whole-database server's one-dimensional first level). Shares of all shards add up (modulo each prime) to
-    /// what a whole-database server accumulates before its final modulus switch; <see cref="Combine"/> does both.
+    /// This shard's share of the answers to <paramref name="queries"/> (each with its client's Galois keys): for
+    /// each query, the second dimension's accumulators over this server's columns, still modulo every ciphertext
+    /// prime and in NTT form (a whole-database server's one-dimensional first level). Shares of all shards add up
+    /// (modulo each prime) to what a whole-database server accumulates before its final modulus switch;
+    /// <see cref="Combine"/> does both.
     /// </summary>
-    internal ulong[][][] AnswerPartial(LatticeQuery[] queries)
+    internal ulong[][][] AnswerPartial(ReadOnlySpan<PirQuery> queries, ReadOnlySpan<PirEvaluationKey> evaluationKeys)
     {
-        ArgumentNullException.ThrowIfNull(queries);
-        return Run(queries, (expanded, workspace) =>
+        if (evaluationKeys.Length != queries.Length)
+        {
+            ThrowHelper.ArgumentLength(nameof(evaluationKeys), evaluationKeys.Length, queries.Length);
+        }
+
+        var lattice = new LatticeQuery[queries.Length];
+        var keys = new LatticeGaloisKeys[queries.Length];
+        for (int i = 0; i < lattice.Length; i++)
+        {
+            lattice[i] = AsLatticeQuery(queries[i], nameof(queries));
+            keys[i] = AsGaloisKeys(evaluationKeys[i], nameof(evaluationKeys));
+        }
+
+        return Run(lattice, keys, (expanded, workspace) =>
         {
             var p = Parameters;
             int columnStride = 2 * _context.K * _context.N;

@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Security.Cryptography;
 using Privomega.Client.Transport;
 using Privomega.Pir.Engine;
@@ -316,8 +315,7 @@ internal sealed class InProcessDeployment : IDisposable
             var parameters = LatticePirPlanner.Plan(db.RecordCount, db.RecordBytes);
             var keys = d._evalKeys.First(k => k.Key.Item2 == Convert.ToHexString(keyId.Span)).Value;
             using var server = new LatticePirServer(db, parameters);
-            server.RegisterClient(BinaryPrimitives.ReadUInt64BigEndian(keyId.Span), keys);
-            return server.Answer(LatticeQuery.Decode(query.Span, parameters)).Encode();
+            return server.Answer(LatticeQuery.Decode(query.Span, parameters), keys).Encode();
         }
 
         private void PrimaryOnly()

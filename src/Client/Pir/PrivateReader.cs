@@ -236,7 +236,7 @@ public sealed class LatticeKeyring : IDisposable
         try
         {
             var keyId = EvalKeyUpload.KeyId(period, secret);
-            var client = new LatticePirClient(parameters, System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(keyId));
+            var client = new LatticePirClient(parameters);
             var galois = client.GaloisKeys.Encode();
             var receipt = await primary.UploadEvaluationKeysAsync(new EvalKeyUpload(period, secret, config.Database, galois), cancellationToken).ConfigureAwait(false);
             if (!receipt.AsSpan().SequenceEqual(keyId))
@@ -276,6 +276,8 @@ public sealed class LatticeKeyring : IDisposable
         public int RecordBytes => inner.RecordBytes;
 
         public LatticePirParameters Parameters => inner.Parameters;
+
+        public PirEvaluationKey? EvaluationKey => inner.EvaluationKey;
 
         public PirQuery[] Query(long index) => [inner.Query(index)];
 

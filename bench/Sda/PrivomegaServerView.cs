@@ -66,16 +66,24 @@ public sealed class PrivomegaServerView(bool cover) : ISdaView
         server.EnterMailEpoch(0);
         await server.Services.TickAsync(cancellationToken);
 
+        // Every secret key lives in its own guarded native allocation (several memory mappings each), and Linux caps a
+        // process at about 65,000 mappings: a client keeps only what it still needs — its signing seed (re-imported for
+        // each token request), its conversation's session — and the dummies of all clients are sealed under one key
+        // that no one else holds, which the server cannot tell from per-client keys.
         var clients = new Client[users];
         using var coverPeer = X25519KeyPair.Generate();
-        await Parallel.ForAsync(0, users, Options(cancellationToken), async (u, ct) => clients[u] = await Client.RegisterAsync(server, coverPeer, ct));
+        using var coverOwner = X25519KeyPair.Generate();
+        using SessionKeys coverSession = SessionKeys.Derive(coverOwner, coverPeer.PublicKey, SessionRole.Initiator, 0);
+        await Parallel.ForAsync(0, users, Options(cancellationToken), async (u, ct) => clients[u] = await Client.RegisterAsync(server, keepDh: traffic.Partner[u] >= 0, ct));
         for (int u = 0; u < users; u++)
         {
             int v = traffic.Partner[u];
             if (v > u)
             {
-                clients[u].Session = SessionKeys.Derive(clients[u].Dh, clients[v].Dh.PublicKey, SessionRole.Initiator, 0);
-                clients[v].Session = SessionKeys.Derive(clients[v].Dh, clients[u].Dh.PublicKey, SessionRole.Responder, 0);
+                clients[u].Session = SessionKeys.Derive(clients[u].Dh!, clients[v].Dh!.PublicKey, SessionRole.Initiator, 0);
+                clients[v].Session = SessionKeys.Derive(clients[v].Dh!, clients[u].Dh!.PublicKey, SessionRole.Responder, 0);
+                clients[u].DropDh();
+                clients[v].DropDh();
             }
         }
 
@@ -120,7 +128,7 @@ public sealed class PrivomegaServerView(bool cover) : ISdaView
                         Interlocked.Add(ref tokensIssued, TokenBatch);
                     }
 
-                    byte[] body = client.NextPut(real);
+                    byte[] body = client.NextPut(real, coverSession);
                     stamped[u] = await server.Mailbox.PutAsync(body, ct);
                 });
 
@@ -189,26 +197,24 @@ public sealed class PrivomegaServerView(bool cover) : ISdaView
         return client;
     }
 
-    /// <summary>One simulated client: its identity, its tokens, its conversation's session, its cover key.</summary>
+    /// <summary>One simulated client: its identity, its tokens, its conversation's session.</summary>
     private sealed class Client : IDisposable
     {
         private static readonly byte[] Text = Encoding.UTF8.GetBytes("hello, stranger");
 
-        private readonly SessionKeys coverSession;
+        private readonly byte[] vrfSeed;
         private ulong sent;
         private ulong dummies;
 
-        private Client(Ed25519KeyPair vrf, X25519KeyPair dh, Certificate certificate, SessionKeys coverSession)
+        private Client(byte[] vrfSeed, X25519KeyPair? dh, Certificate certificate)
         {
-            Vrf = vrf;
+            this.vrfSeed = vrfSeed;
             Dh = dh;
             Certificate = certificate;
-            this.coverSession = coverSession;
         }
 
-        public Ed25519KeyPair Vrf { get; }
-
-        public X25519KeyPair Dh { get; }
+        /// <summary>The Diffie-Hellman key pair, kept only until the conversation's session is derived.</summary>
+        public X25519KeyPair? Dh { get; private set; }
 
         public Certificate Certificate { get; }
 
@@ -218,23 +224,52 @@ public sealed class PrivomegaServerView(bool cover) : ISdaView
 
         public long TokenPeriod { get; private set; } = -1;
 
-        public static async Task<Client> RegisterAsync(InProcessServer server, X25519KeyPair coverPeer, CancellationToken cancellationToken)
+        public static async Task<Client> RegisterAsync(InProcessServer server, bool keepDh, CancellationToken cancellationToken)
         {
-            var vrf = Ed25519KeyPair.Generate();
+            byte[] seed = new byte[Ed25519KeyPair.SeedSize];
             var dh = X25519KeyPair.Generate();
-            ulong nonce = ProofOfWork.Mint(vrf.PublicKey, dh.PublicKey, server.Options.PowDifficulty, cancellationToken: cancellationToken);
-            byte[] body = new RegisterRequest(vrf.PublicKey.Export(), dh.PublicKey.Export(), (byte)server.Options.PowDifficulty, nonce).Encode();
-            Certificate certificate = await server.Directory.RegisterAsync(body, cancellationToken);
+            try
+            {
+                byte[] body;
+                using (var vrf = Ed25519KeyPair.Generate())
+                {
+                    vrf.Export(seed);
+                    ulong nonce = ProofOfWork.Mint(vrf.PublicKey, dh.PublicKey, server.Options.PowDifficulty, cancellationToken: cancellationToken);
+                    body = new RegisterRequest(vrf.PublicKey.Export(), dh.PublicKey.Export(), (byte)server.Options.PowDifficulty, nonce).Encode();
+                }
 
-            // Dummies are sealed under a key no one else holds, so they look like any chat message.
-            SessionKeys coverSession = SessionKeys.Derive(dh, coverPeer.PublicKey, SessionRole.Initiator, 0);
-            return new Client(vrf, dh, certificate, coverSession);
+                Certificate certificate = await server.Directory.RegisterAsync(body, cancellationToken);
+                var client = new Client(seed, keepDh ? dh : null, certificate);
+                if (!keepDh)
+                {
+                    dh.Dispose();
+                }
+
+                return client;
+            }
+            catch
+            {
+                CryptographicOperations.ZeroMemory(seed);
+                dh.Dispose();
+                throw;
+            }
+        }
+
+        public void DropDh()
+        {
+            Dh?.Dispose();
+            Dh = null;
         }
 
         public async Task RefillAsync(InProcessServer server, TokenClient tokenClient, int batch, CancellationToken cancellationToken)
         {
             byte[] request = tokenClient.CreateRequest(batch, out TokenBlinding blinding);
-            byte[] body = TokenIssueRequest.Create(Certificate, Vrf, request).Encode();
+            byte[] body;
+            using (var vrf = Ed25519KeyPair.Import(vrfSeed))
+            {
+                body = TokenIssueRequest.Create(Certificate, vrf, request).Encode();
+            }
+
             byte[] answer = await server.Tokens.IssueAsync(body, cancellationToken);
             if (!tokenClient.TryFinalize(blinding, answer, out IReadOnlyList<AnonymousToken>? tokens, out _))
             {
@@ -251,7 +286,7 @@ public sealed class PrivomegaServerView(bool cover) : ISdaView
         }
 
         /// <summary>The next <c>POST /v1/mail</c> body: a real message to the conversation's next mailbox, or a dummy.</summary>
-        public byte[] NextPut(bool real)
+        public byte[] NextPut(bool real, SessionKeys coverSession)
         {
             byte[] token = Tokens.Dequeue().Encode();
             byte[] id;
@@ -274,9 +309,8 @@ public sealed class PrivomegaServerView(bool cover) : ISdaView
         public void Dispose()
         {
             Session?.Dispose();
-            coverSession.Dispose();
-            Dh.Dispose();
-            Vrf.Dispose();
+            Dh?.Dispose();
+            CryptographicOperations.ZeroMemory(vrfSeed);
         }
     }
 }

@@ -263,6 +263,7 @@ public static class SdaCommand
             IntegerTicksOnly = true,
             LabelFormatter = y => Math.Pow(10, y).ToString("N0", CultureInfo.InvariantCulture),
         };
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
         plot.Axes.SetLimitsY(-0.1, Math.Log10(users) + 0.1);
         plot.Title($"Statistical disclosure attack, {users:N0} users: partner's median rank");
         plot.XLabel("target epochs observed (count)");

@@ -13,7 +13,6 @@ if [ "${1:-}" = "--engine" ]; then
   shift
 fi
 
-scripts/install-deps.sh || exit 1
 # The PostgreSQL and cluster tests need a database: a throwaway one, stopped when this script ends.
 if [ "$target" = Privomega.Pir.sln ] && [ -z "${PRIVOMEGA_POSTGRES:-}" ]; then
   pg_exports=$(scripts/postgres.sh start) || { echo "0 passed, 1 failed"; exit 1; }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using BenchmarkDotNet.Running;
 using Privomega.Pir.Bench.Planning;
+using Privomega.Pir.Bench.Sda;
 using Privomega.Pir.Bench.Throughput;
 
 var root = new RootCommand("Privomega PIR benchmarks: the throughput sweep and the BenchmarkDotNet suites.");
@@ -28,6 +29,37 @@ throughput.SetAction(result => ThroughputCommand.Run(new ThroughputOptions(
     result.GetValue(json),
     result.GetValue(throughputPlot))));
 root.Subcommands.Add(throughput);
+
+var sdaUsers = new Option<int>("--users") { Description = "Population size U.", DefaultValueFactory = _ => 10_000 };
+var sdaEpochs = new Option<int>("--epochs") { Description = "Mail epochs of traffic per run.", DefaultValueFactory = _ => 300 };
+var sdaQuickReply = new Option<double[]>("--quick-reply") { Description = "Share(s) of messages answered within one mail epoch.", DefaultValueFactory = _ => [0.3, 0.7, 1.0], AllowMultipleArgumentsPerToken = true };
+var sdaSeeds = new Option<int>("--seeds") { Description = "Traffic windows (seeds) per quick-reply rate.", DefaultValueFactory = _ => 3 };
+var sdaTargets = new Option<int>("--targets") { Description = "Attacked users per seed (one per conversation).", DefaultValueFactory = _ => 100 };
+var sdaFraction = new Option<double>("--conversation-fraction") { Description = "Share of users in a conversation.", DefaultValueFactory = _ => 0.5 };
+var sdaMaxPause = new Option<int>("--max-pause") { Description = "Longest pause between a conversation's bursts, in mail epochs (uniform from 2).", DefaultValueFactory = _ => 40 };
+var sdaMaxTargetEpochs = new Option<int>("--max-target-epochs") { Description = "Target epochs the attacker uses at most per target.", DefaultValueFactory = _ => 200 };
+var sdaViews = new Option<string[]>("--view") { Description = "View(s): " + string.Join(", ", SdaCommand.AllViews.Select(v => v.Name)) + " (default: all).", DefaultValueFactory = _ => [.. SdaCommand.AllViews.Select(v => v.Name)], AllowMultipleArgumentsPerToken = true };
+var sdaJson = new Option<bool>("--json") { Description = "One JSON object per line per view and quick-reply rate instead of the table." };
+var sdaPlot = new Option<string?>("--plot") { Description = "Draw the partner's median rank against target epochs per view into this PNG." };
+var sda = new Command("sda", "The statistical disclosure attack against what each kind of server records: the partner's rank, next to chance.");
+foreach (Option option in new Option[] { sdaUsers, sdaEpochs, sdaQuickReply, sdaSeeds, sdaTargets, sdaFraction, sdaMaxPause, sdaMaxTargetEpochs, sdaViews, sdaJson, sdaPlot })
+{
+    sda.Options.Add(option);
+}
+
+sda.SetAction(result => SdaCommand.Run(new SdaOptions(
+    result.GetValue(sdaUsers),
+    result.GetValue(sdaEpochs),
+    result.GetValue(sdaQuickReply)!,
+    result.GetValue(sdaSeeds),
+    result.GetValue(sdaTargets),
+    result.GetValue(sdaFraction),
+    result.GetValue(sdaMaxPause),
+    result.GetValue(sdaMaxTargetEpochs),
+    result.GetValue(sdaViews)!,
+    result.GetValue(sdaJson),
+    result.GetValue(sdaPlot))));
+root.Subcommands.Add(sda);
 
 var users = new Option<long>("--users") { Description = "Online users.", Required = true };
 var mailEpoch = new Option<double>("--mail-epoch") { Description = "Mail epoch in seconds (every user writes once and reads K times per mail epoch).", Required = true };

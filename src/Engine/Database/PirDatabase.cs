@@ -222,6 +222,48 @@ public sealed unsafe class PirDatabase : IDisposable
     }
 
     /// <summary>
+    /// Loads records <c>[firstRecord, firstRecord + recordCount)</c> of a file holding records end to end (a shard's
+    /// rows), reading only those bytes; the file's length must be a positive multiple of <paramref name="recordBytes"/>
+    /// and hold the range.
+    /// </summary>
+    public static PirDatabase FromFile(string path, int recordBytes, long firstRecord, long recordCount)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        ValidateShape(recordCount, recordBytes);
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 16);
+        long length = stream.Length;
+        if (length == 0 || length % recordBytes != 0)
+        {
+            ThrowHelper.Argument(
+                nameof(path),
+                $"file length is {length} bytes; expected a positive multiple of recordBytes = {recordBytes}.");
+        }
+
+        long fileRecords = length / recordBytes;
+        if (firstRecord < 0 || firstRecord > fileRecords - recordCount)
+        {
+            ThrowHelper.ArgumentOutOfRange(nameof(firstRecord), firstRecord, $"0 <= firstRecord <= {fileRecords} - recordCount ({recordCount})");
+        }
+
+        stream.Seek(firstRecord * recordBytes, SeekOrigin.Begin);
+        var db = new PirDatabase(recordCount, recordBytes, zero: true);
+        try
+        {
+            for (long i = 0; i < recordCount; i++)
+            {
+                stream.ReadExactly(new Span<byte>(db.GetRowPointer(i), recordBytes));
+            }
+        }
+        catch
+        {
+            db.Dispose();
+            throw;
+        }
+
+        return db;
+    }
+
+    /// <summary>
     /// A database of <paramref name="recordCount"/> zero records for a builder in the engine to fill through
     /// <see cref="GetRowPointer"/> before it is shared (snapshots of the keyword layer).
     /// </summary>
@@ -246,6 +288,32 @@ public sealed unsafe class PirDatabase : IDisposable
         }
 
         return db;
+    }
+
+    /// <summary>A copy of records <c>[firstRecord, firstRecord + recordCount)</c> (a shard's rows) in its own memory.</summary>
+    public PirDatabase Slice(long firstRecord, long recordCount)
+    {
+        ValidateShape(recordCount, RecordBytes);
+        if (firstRecord < 0 || firstRecord > RecordCount - recordCount)
+        {
+            ThrowHelper.ArgumentOutOfRange(nameof(firstRecord), firstRecord, $"0 <= firstRecord <= {RecordCount} - recordCount ({recordCount})");
+        }
+
+        var slice = new PirDatabase(recordCount, RecordBytes, zero: false);
+        AddScanReference();
+        try
+        {
+            for (long i = 0; i < recordCount; i++)
+            {
+                new ReadOnlySpan<byte>(GetRowPointer(firstRecord + i), RecordStride).CopyTo(new Span<byte>(slice.GetRowPointer(i), RecordStride));
+            }
+        }
+        finally
+        {
+            ReleaseScanReference();
+        }
+
+        return slice;
     }
 
     /// <summary>

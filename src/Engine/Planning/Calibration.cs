@@ -7,13 +7,17 @@ internal static class Calibration
 {
     /// <summary>
     /// Runs <paramref name="action"/> once to warm up, then until it has run <paramref name="minRuns"/> times and
-    /// <paramref name="budget"/> has passed, or 50 runs; returns the median seconds.
+    /// <paramref name="budget"/> has passed, or 50 runs; returns the median seconds scaled to a dedicated core: the
+    /// median wall time times the share of one core this process got while timing (at most 1). On a quiet machine
+    /// the share is about 1 and this is the wall time; on a shared one it removes most of the time other processes
+    /// took, so a plan predicts what a server of its own would do.
     /// </summary>
     internal static double MedianSeconds(Action action, TimeSpan budget, int minRuns = 3)
     {
         action();
         var times = new List<double>();
         var watch = Stopwatch.StartNew();
+        TimeSpan cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         while (times.Count < 50 && (times.Count < minRuns || watch.Elapsed < budget))
         {
             long start = Stopwatch.GetTimestamp();
@@ -21,8 +25,19 @@ internal static class Calibration
             times.Add(Stopwatch.GetElapsedTime(start).TotalSeconds);
         }
 
+        double share = Math.Clamp((Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds / watch.Elapsed.TotalSeconds, 0.01, 1);
         times.Sort();
-        return times[times.Count / 2];
+        return times[times.Count / 2] * share;
+    }
+
+    /// <summary>Runs <paramref name="action"/> and returns its wall seconds and the share of one core the process got meanwhile (at most 1).</summary>
+    internal static (double Seconds, double Share) Timed(Action action)
+    {
+        TimeSpan cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+        long start = Stopwatch.GetTimestamp();
+        action();
+        double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
+        return (seconds, Math.Clamp((Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds / seconds, 0.01, 1));
     }
 
     /// <summary>Solves <c>t = a·x + c·y</c> from two measurements, clamping negative coefficients (noise) to a one-term fit.</summary>

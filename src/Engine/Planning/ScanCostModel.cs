@@ -94,7 +94,7 @@ public sealed class ScanCostModel : IPirCostModel
 internal sealed class ScanCostCalibrator(ScanCostModel.Kind kind) : IPirCostCalibrator
 {
     /// <summary>Calibration database bytes: beyond the last-level cache, so the scan runs at memory speed as deployments do.</summary>
-    internal const long DatabaseBytes = 128L << 20;
+    internal const long DatabaseBytes = 64L << 20;
 
     public string Scheme => kind == ScanCostModel.Kind.BitVector ? "xor" : "dpf";
 

@@ -76,6 +76,7 @@ public sealed class YpirClient : IPirClient, IDisposable
         var errors = new sbyte[d];
         var a = new long[d];
         var column = new uint[d];
+        var tieBits = new byte[d / 8];
         for (int block = 0; block < Parameters.ColumnBlocks; block++)
         {
             // b = a·s + e + Δ·u mod 2^32 for this block's d columns: coefficient x of the negacyclic product
@@ -83,15 +84,21 @@ public sealed class YpirClient : IPirClient, IDisposable
             MatrixPolynomial(block, a);
             _ring.MultiplyMod32(a, _secretNtt[0], _secretNtt[1], column);
             SecretSampling.CenteredBinomial(errors);
+            RandomNumberGenerator.Fill(tieBits);
             for (int x = 0; x < d; x++)
             {
                 long j = ((long)block * d) + x;
                 uint message = j == selected ? 1u << (32 - YpirParameters.PlainBits) : 0u;
                 uint b = unchecked(column[x] + (uint)errors[x] + message);
 
-                // Round to the 30 bits the wire carries (round half up, wrapping mod 2^32).
+                // Round to the 30 bits the wire carries, to nearest with ties broken by a random bit, so the
+                // rounding error has mean zero: the first dimension sums it over every column with non-negative
+                // weights, and a biased rounding (ties always up: mean +1/2) would grow linearly with the columns.
                 const int Shift = 32 - YpirParameters.QueryBits;
-                values[j] = unchecked((b + (1u << (Shift - 1))) >> Shift << Shift);
+                const uint Half = 1u << (Shift - 1);
+                uint rest = b & ((1u << Shift) - 1);
+                uint up = rest > Half || (rest == Half && ((tieBits[x >> 3] >> (x & 7)) & 1) != 0) ? 1u : 0u;
+                values[j] = unchecked(((b >> Shift) + up) << Shift);
             }
         }
 
@@ -187,6 +194,30 @@ public sealed class YpirClient : IPirClient, IDisposable
     {
         var s = System.Runtime.InteropServices.MemoryMarshal.AsBytes(_secret.AsSpan(0, Math.Min(64, _secret.Length)));
         return bytes.IndexOf(s) >= 0;
+    }
+
+    /// <summary>
+    /// Test hook: the LWE errors of a query this client made, e_j = b_j − ⟨a_j, s⟩ − 2^24·[j = selected], centered.
+    /// </summary>
+    internal long[] QueryErrors(YpirQuery query, long selectedColumn)
+    {
+        int d = _ring.D;
+        var errors = new long[Parameters.Columns];
+        var a = new long[d];
+        var column = new uint[d];
+        for (int block = 0; block < Parameters.ColumnBlocks; block++)
+        {
+            MatrixPolynomial(block, a);
+            _ring.MultiplyMod32(a, _secretNtt[0], _secretNtt[1], column);
+            for (int x = 0; x < d; x++)
+            {
+                long j = ((long)block * d) + x;
+                uint message = j == selectedColumn ? 1u << (32 - YpirParameters.PlainBits) : 0u;
+                errors[j] = unchecked((int)(query.ColumnValues[j] - column[x] - message));
+            }
+        }
+
+        return errors;
     }
 
     /// <summary>Test hook: the secret's coefficient x (for key-recovery checks in tests).</summary>

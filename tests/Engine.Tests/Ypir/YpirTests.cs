@@ -176,6 +176,28 @@ public sealed unsafe class YpirTests(ITestOutputHelper output)
         }
     }
 
+    /// <summary>
+    /// The query's LWE errors (centered binomial plus the rounding to 30 bits) are small and have mean zero: the
+    /// first dimension adds them up over every column with weights in [0, 256), so a bias grows linearly with the
+    /// column count (ties rounded always up gave mean +1/2 and broke decryption at 2^19 columns).
+    /// </summary>
+    [Fact]
+    public void Query_errors_are_small_and_unbiased()
+    {
+        var p = YpirPlanner.Plan(8 * 2048, 256, Test);
+        Assert.Equal(8 * 256 * 8, p.Columns);
+        using var client = new YpirClient(p, allowInsecure: true);
+        long[] errors = client.QueryErrors(YpirQuery.Decode(client.MakeQuery(1234).Encode(), p), 1234 / p.RecordsPerColumn);
+        Assert.True(errors.Max(e => Math.Abs(e)) <= SecretSampling.BinomialEta + 2, $"max |e| {errors.Max(e => Math.Abs(e))}");
+        double mean = errors.Average();
+        double sd = Math.Sqrt(errors.Select(e => (e - mean) * (e - mean)).Average());
+        output.WriteLine($"query errors over {errors.Length} columns: mean {mean:F3}, sd {sd:F3}");
+
+        // The mean of 16 384 errors of sd ≈ 3.5 is within ±0.14 with overwhelming probability (5 sd); a bias of ½ is not.
+        Assert.InRange(mean, -0.14, 0.14);
+        Assert.InRange(sd, 3.0, 4.0);
+    }
+
     [Fact]
     public void Malformed_keys_and_counts_are_rejected_with_typed_errors()
     {

@@ -165,7 +165,7 @@ public sealed unsafe class YpirTests(ITestOutputHelper output)
         using var server = new YpirServer(db, p, allowInsecure: !p.Preset.IsSecure);
         using var client = new YpirClient(p, allowInsecure: !p.Preset.IsSecure);
         long threshold = 1L << (p.Preset.AnswerBits - 9);
-        foreach (long index in new long[] { 0, 3999, 1234 })
+        foreach (long index in new long[] { 0, 3999 })
         {
             var answer = YpirAnswer.Decode(server.Answer(YpirQuery.Decode(client.MakeQuery(index).Encode(), p), client.PackingKey).Encode(), p);
             Assert.Equal(db.GetRecord(index).ToArray(), client.Recover(index, [answer]));

@@ -517,28 +517,16 @@ public sealed unsafe class LatticePirServer : IPirServer, IDisposable
         return result;
     }
 
-    // In place: both polynomials leave the NTT domain and drop primes k-1 … 1 with rounding; residue 0
-    // of each polynomial then holds the ciphertext modulo q_0.
+    // In place: both polynomials leave the NTT domain, then Bfv's modulus switch drops primes k-1 … 1
+    // with rounding; residue 0 of each polynomial then holds the ciphertext modulo q_0.
     private void SwitchToQ0InPlace(Span<ulong> ciphertext)
     {
         var ctx = _context;
         int n = ctx.N;
         int k = ctx.K;
-        var path = KernelPaths.Best;
-        for (int poly = 0; poly < 2; poly++)
-        {
-            var x = ciphertext.Slice(poly * k * n, k * n);
-            ctx.FromNtt(x, k);
-            for (int level = k; level >= 2; level--)
-            {
-                var last = x.Slice((level - 1) * n, n);
-                for (int j = 0; j < level - 1; j++)
-                {
-                    var xj = x.Slice(j * n, n);
-                    RnsKernels.DivideRound(xj, last, xj, accumulate: false, ctx.Moduli[j], ctx.Moduli[level - 1].Value, ctx.LastInverse[level][j], path);
-                }
-            }
-        }
+        ctx.FromNtt(ciphertext[..(k * n)], k);
+        ctx.FromNtt(ciphertext.Slice(k * n, k * n), k);
+        Bfv.ModSwitchToFirstInPlace(ctx, ciphertext, k, KernelPath);
     }
 
     private ulong[][] SecondDimension(ulong[] firstLevel, BfvCiphertext[] expanded)

@@ -79,7 +79,7 @@ internal static class Bfv
     }
 
     /// <summary>x = c0 + c1·s residue-wise, coefficient form, over the ciphertext's primes.</summary>
-    private static ulong[] Phase(BfvContext ctx, BfvSecretKey sk, BfvCiphertext ct)
+    internal static ulong[] Phase(BfvContext ctx, BfvSecretKey sk, BfvCiphertext ct)
     {
         int n = ctx.N;
         int primes = ct.Primes;
@@ -103,7 +103,7 @@ internal static class Bfv
         return x;
     }
 
-    private static BigInteger[] Compose(BfvContext ctx, ulong[] residues, int primes)
+    internal static BigInteger[] Compose(BfvContext ctx, ulong[] residues, int primes)
     {
         int n = ctx.N;
         var q = ctx.ModulusProducts[primes];

@@ -620,34 +620,22 @@ public sealed unsafe class LatticePirServer : IPirServer, IDisposable
     {
         int n = ctx.N;
         int k = ctx.K;
-        SwitchToQ0InPlace(ctx, nttCiphertext);
+        SwitchToQ0InPlace(ctx, nttCiphertext, KernelPaths.Best);
         var result = new ulong[2 * n];
         nttCiphertext[..n].CopyTo(result);
         nttCiphertext.Slice(k * n, n).CopyTo(result.AsSpan(n));
         return result;
     }
 
-    // In place: both polynomials leave the NTT domain and drop primes k-1 … 1 with rounding; residue 0
-    // of each polynomial then holds the ciphertext modulo q_0.
-    private static void SwitchToQ0InPlace(BfvContext ctx, Span<ulong> ciphertext)
+    // In place: both polynomials leave the NTT domain, then Bfv's modulus switch drops primes k-1 … 1
+    // with rounding; residue 0 of each polynomial then holds the ciphertext modulo q_0.
+    private static void SwitchToQ0InPlace(BfvContext ctx, Span<ulong> ciphertext, KernelPath path)
     {
         int n = ctx.N;
         int k = ctx.K;
-        var path = KernelPaths.Best;
-        for (int poly = 0; poly < 2; poly++)
-        {
-            var x = ciphertext.Slice(poly * k * n, k * n);
-            ctx.FromNtt(x, k);
-            for (int level = k; level >= 2; level--)
-            {
-                var last = x.Slice((level - 1) * n, n);
-                for (int j = 0; j < level - 1; j++)
-                {
-                    var xj = x.Slice(j * n, n);
-                    RnsKernels.DivideRound(xj, last, xj, accumulate: false, ctx.Moduli[j], ctx.Moduli[level - 1].Value, ctx.LastInverse[level][j], path);
-                }
-            }
-        }
+        ctx.FromNtt(ciphertext[..(k * n)], k);
+        ctx.FromNtt(ciphertext.Slice(k * n, k * n), k);
+        Bfv.ModSwitchToFirstInPlace(ctx, ciphertext, k, path);
     }
 
     // The second dimension over this server's columns, before the final modulus switch: one accumulator per
@@ -684,7 +672,7 @@ public sealed unsafe class LatticePirServer : IPirServer, IDisposable
             for (int j = first; j < end; j++)
             {
                 var column = firstLevel.AsSpan(j * ctLength, ctLength);
-                SwitchToQ0InPlace(ctx, column);
+                SwitchToQ0InPlace(ctx, column, KernelPath);
                 var q = expanded[n1 + _firstColumn + j];
                 for (int poly = 0; poly < 2; poly++)
                 {

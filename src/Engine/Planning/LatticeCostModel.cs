@@ -116,9 +116,8 @@ internal sealed class LatticeCostCalibrator : IPirCostCalibrator
             using PirDatabase db = PirDatabase.Generate(records, recordBytes, seed: 0x1A77);
             using var server = new LatticePirServer(db, p, threads: 1);
             using var client = new LatticePirClient(p);
-            server.RegisterClient(client.ClientId, client.GaloisKeys);
             LatticeQuery query = client.Query(records / 3);
-            server.Answer(query, out _);
+            server.Answer(query, client.GaloisKeys, out _);
             TimeSpan remaining = budget - watch.Elapsed;
             TimeSpan perShape = remaining / (shapes.Length - s) / 2;
             var expansion = new List<double>();
@@ -128,7 +127,7 @@ internal sealed class LatticeCostCalibrator : IPirCostCalibrator
             {
                 while (expansion.Count < 20 && (expansion.Count < 3 || shapeWatch.Elapsed < perShape))
                 {
-                    server.Answer(query, out LatticeAnswerTimings timings);
+                    server.Answer(query, client.GaloisKeys, out LatticeAnswerTimings timings);
                     expansion.Add(timings.Expansion.TotalSeconds);
                     processing.Add(timings.Processing.TotalSeconds);
                 }

@@ -29,8 +29,9 @@ public sealed class ServerMetrics : IDisposable
         TokensIssued = _meter.CreateCounter<long>("privomega.tokens.issued", description: "Token requests answered.");
         ReplicaRejected = _meter.CreateCounter<long>("privomega.replica.rejected", description: "Snapshots or heads the replica refused.");
         ReplicaAccepted = _meter.CreateCounter<long>("privomega.replica.accepted", description: "Snapshots the replica verified and serves.");
-        _pirSeconds = _meter.CreateHistogram<double>("privomega.pir.answer.duration", unit: "s", description: "Time to answer one PIR batch.");
-        _snapshotSeconds = _meter.CreateHistogram<double>("privomega.snapshot.build.duration", unit: "s", description: "Time to build a snapshot.");
+        InstrumentAdvice<double> seconds = new() { HistogramBucketBoundaries = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] };
+        _pirSeconds = _meter.CreateHistogram("privomega.pir.answer.duration", unit: "s", description: "Time to answer one PIR batch.", tags: null, advice: seconds);
+        _snapshotSeconds = _meter.CreateHistogram("privomega.snapshot.build.duration", unit: "s", description: "Time to build a snapshot.", tags: null, advice: seconds);
         _snapshotRecords = _meter.CreateHistogram<long>("privomega.snapshot.records", unit: "{record}", description: "Records per snapshot built.");
         _meter.CreateObservableGauge("privomega.queue.length", () => Interlocked.Read(ref _queueLength), unit: "{request}", description: "Requests in the current epoch's queue.");
     }

@@ -1,1 +1,4 @@
-return 0;
+using Privomega.Server;
+
+var app = ServerHost.Build(args);
+await app.RunAsync();

@@ -143,6 +143,13 @@ internal sealed class Modulus
         return Pow(a, Value - 2);
     }
 
+    /// <summary>Reduces a signed integer into [0, p).</summary>
+    public ulong FromSigned(long v)
+    {
+        long r = v % (long)Value;
+        return (ulong)(r < 0 ? r + (long)Value : r);
+    }
+
     /// <inheritdoc />
     public override string ToString() => Value.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -57,9 +57,8 @@ public sealed class XorPirServer : IPirServer
         }
 
         long recordCount = _database.RecordCount;
-        int words = checked((int)XorQuery.WordsFor(recordCount));
-        // One query scans its own words; a batch needs them side by side.
-        ulong[] selections = queries.Length == 1 && queries[0] is XorQuery single ? single.Words : new ulong[checked(queries.Length * words)];
+        // Each query's own words are scanned in place: a batch is not copied side by side.
+        var selections = new ulong[queries.Length][];
         for (int q = 0; q < queries.Length; q++)
         {
             if (queries[q] is not XorQuery share)
@@ -73,10 +72,7 @@ public sealed class XorPirServer : IPirServer
                 ThrowHelper.Argument(nameof(queries), $"queries[{q}] selects from {share.RecordCount} records; the database has {recordCount}.");
             }
 
-            if (queries.Length > 1)
-            {
-                share.Selection.CopyTo(selections.AsSpan(q * words, words));
-            }
+            selections[q] = share.Words;
         }
 
         int stride = _database.RecordStride;
@@ -85,7 +81,7 @@ public sealed class XorPirServer : IPirServer
         _database.AddScanReference();
         try
         {
-            XorKernels.AccumulateMaskedParallel(_database, selections, words, accumulators, Threads, Width, Method);
+            XorKernels.AccumulateMaskedParallel(_database, selections, accumulators, Threads, Width, Method);
         }
         finally
         {

@@ -9,7 +9,7 @@ namespace Privomega.Protocol.Api;
 /// <summary>
 /// The signed head of one mailbox snapshot (DESIGN "Epochs"): <c>1 ‖ m(u64) ‖ time(u64, Unix ms) ‖
 /// record_count(u64) ‖ record_bytes(u32) ‖ snapshot_digest(32) ‖ prev_mail_head_hash(32) ‖
-/// epoch_head_hash(32) ‖ layout_key(16) ‖ signature(64)</c>, 217 bytes. Ed25519 over
+/// epoch_head_hash(32) ‖ layout_key(16) ‖ signature(64)</c>, 205 bytes. Ed25519 over
 /// <c>"privomega/v1/mail-head" ‖ body</c>; <see cref="Hash"/> is
 /// <c>SHA-256("privomega/v1/mail-head-hash" ‖ body)</c>.
 /// </summary>

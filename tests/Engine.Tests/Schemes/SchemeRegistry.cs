@@ -29,6 +29,7 @@ public static class SchemeRegistry
         new("XorBitVector", db => [new XorPirServer(db, threads: 1), new XorPirServer(db, threads: 2)], (n, r) => new XorPirClient(n, r), (b, n, _) => XorQuery.Decode(b, n), (b, _, r) => XorAnswer.Decode(b, r)),
         new("XorDpf", db => [new DpfPirServer(db, threads: 1), new DpfPirServer(db, threads: 2)], (n, r) => new DpfPirClient(n, r), (b, n, _) => DpfQuery.Decode(b, n), (b, _, r) => XorAnswer.Decode(b, r, PirSchemeKind.XorDpf)),
         Lattice.LatticeSchemeCase.Create(),
+        Ypir.YpirSchemeCase.Create(),
     ];
 
     public static PirSchemeCase Get(string name) => All.Single(s => s.Name == name);

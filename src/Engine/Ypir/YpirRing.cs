@@ -148,8 +148,20 @@ internal sealed class YpirRing
     /// <summary>Writes the residues of a signed integer into slot <paramref name="i"/> of both residue polynomials.</summary>
     public void SetSigned(Span<ulong> r0, Span<ulong> r1, int i, long v)
     {
-        r0[i] = P0.FromSigned(v);
-        r1[i] = P1.FromSigned(v);
+        r0[i] = Residue(v, P0.Value);
+        r1[i] = Residue(v, P1.Value);
+    }
+
+    /// <summary>v mod p in [0, p) for any signed v.</summary>
+    private static ulong Residue(long v, ulong p)
+    {
+        if (v >= 0)
+        {
+            return (ulong)v % p;
+        }
+
+        ulong r = (ulong)(-(v + 1)) % p;
+        return p - 1 - r;
     }
 
     /// <summary>Forward NTT of both residues.</summary>

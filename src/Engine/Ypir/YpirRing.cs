@@ -148,8 +148,15 @@ internal sealed class YpirRing
     /// <summary>Writes the residues of a signed integer into slot <paramref name="i"/> of both residue polynomials.</summary>
     public void SetSigned(Span<ulong> r0, Span<ulong> r1, int i, long v)
     {
-        r0[i] = P0.FromSigned(v);
-        r1[i] = P1.FromSigned(v);
+        r0[i] = FromSigned(P0, v);
+        r1[i] = FromSigned(P1, v);
+    }
+
+    /// <summary>Reduces a signed integer into [0, p) (Modulus.FromSigned left the lattice code with issue 7).</summary>
+    private static ulong FromSigned(Modulus p, long v)
+    {
+        long r = v % (long)p.Value;
+        return (ulong)(r < 0 ? r + (long)p.Value : r);
     }
 
     /// <summary>Forward NTT of both residues.</summary>

@@ -6,7 +6,6 @@
 #   scripts/run.sh throughput|plan|load|... [options]   the bench commands (e.g. scripts/run.sh throughput --scheme dpf)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/install-deps.sh
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
 if [ $# -gt 0 ]; then

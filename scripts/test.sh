@@ -13,7 +13,12 @@ if [ "${1:-}" = "--engine" ]; then
   shift
 fi
 
-scripts/install-deps.sh || exit 1
+# The PostgreSQL and cluster tests need a database: a throwaway one, stopped when this script ends.
+if [ "$target" = Privomega.Pir.sln ] && [ -z "${PRIVOMEGA_POSTGRES:-}" ]; then
+  pg_exports=$(scripts/postgres.sh start) || { echo "0 passed, 1 failed"; exit 1; }
+  eval "$pg_exports"
+  trap 'scripts/postgres.sh stop "$PRIVOMEGA_POSTGRES_DIR"' EXIT
+fi
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 dotnet build "$target" -c Release -nologo -v q -clp:ErrorsOnly || { echo "0 passed, 1 failed"; exit 1; }
 

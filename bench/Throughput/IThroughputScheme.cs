@@ -34,6 +34,13 @@ internal interface IThroughputRun : IDisposable
     bool Verify();
 }
 
+/// <summary>A run that keeps its own per-query timings and must leave the warm-up passes out of them.</summary>
+internal interface IThroughputPhases
+{
+    /// <summary>Called once, after the warm-up passes and before the measured ones.</summary>
+    void StartMeasuring();
+}
+
 /// <summary>The schemes <c>throughput --scheme</c> knows. Adding one is one line.</summary>
 internal static class ThroughputSchemes
 {
@@ -42,5 +49,6 @@ internal static class ThroughputSchemes
         TwoServerThroughput.Xor,
         TwoServerThroughput.Dpf,
         new LatticeThroughput(),
+        new YpirThroughput(),
     ];
 }

@@ -22,18 +22,18 @@ internal sealed class LatticeThroughput : IThroughputScheme
 
     public IThroughputRun Prepare(PirDatabase database, int threads, int batch) => new Run(database, threads, batch);
 
-    private sealed class Run : IThroughputRun, IThroughputDetails
+    private sealed class Run : IThroughputRun, IThroughputDetails, IThroughputPhases
     {
         private readonly PirDatabase _database;
         private readonly LatticePirParameters _parameters;
         private readonly LatticePirClient _client;
         private readonly LatticePirServer _server;
         private readonly long[] _indices;
+        private readonly LatticeGaloisKeys _keys;
         private readonly LatticeQuery[] _queries;
         private readonly LatticeAnswer[] _answers;
-        private TimeSpan _expansion;
-        private TimeSpan _processing;
-        private int _answered;
+        private readonly List<double> _expansion = [];
+        private readonly List<double> _processing = [];
 
         public Run(PirDatabase database, int threads, int batch)
         {
@@ -41,7 +41,8 @@ internal sealed class LatticeThroughput : IThroughputScheme
             _parameters = LatticePirPlanner.Plan(database.RecordCount, database.RecordBytes);
             _server = new LatticePirServer(database, _parameters, threads);
             _client = new LatticePirClient(_parameters);
-            _server.RegisterClient(_client.ClientId, LatticeGaloisKeys.Decode(_client.GaloisKeys.Encode(), _parameters));
+            // The keys as a host would hold them after the client's upload.
+            _keys = LatticeGaloisKeys.Decode(_client.GaloisKeys.Encode(), _parameters);
             var rng = new Random(batch);
             _indices = new long[batch];
             _queries = new LatticeQuery[batch];
@@ -67,14 +68,13 @@ internal sealed class LatticeThroughput : IThroughputScheme
         {
             get
             {
-                double perQuery = _answered == 0 ? 0 : 1.0 / _answered;
+                // Medians over the measured queries (the warm-up pass is left out); serverSeconds is the command's.
                 return new Dictionary<string, object>
                 {
                     ["keyBytes"] = _parameters.GaloisKeyBytes,
                     ["setupSeconds"] = _server.SetupTime.TotalSeconds,
-                    ["serverSeconds"] = (_expansion + _processing).TotalSeconds * perQuery,
-                    ["expansionSeconds"] = _expansion.TotalSeconds * perQuery,
-                    ["processingSeconds"] = _processing.TotalSeconds * perQuery,
+                    ["expansionSeconds"] = _expansion.Count == 0 ? 0 : ThroughputCommand.Median(_expansion),
+                    ["processingSeconds"] = _processing.Count == 0 ? 0 : ThroughputCommand.Median(_processing),
                     ["preset"] = _parameters.Encryption.Name,
                     ["dimensions"] = _parameters.Dimensions,
                     ["n1"] = _parameters.N1,
@@ -89,11 +89,16 @@ internal sealed class LatticeThroughput : IThroughputScheme
         {
             for (int q = 0; q < _queries.Length; q++)
             {
-                _answers[q] = _server.Answer(_queries[q], out var timings);
-                _expansion += timings.Expansion;
-                _processing += timings.Processing;
-                _answered++;
+                _answers[q] = _server.Answer(_queries[q], _keys, out var timings);
+                _expansion.Add(timings.Expansion.TotalSeconds);
+                _processing.Add(timings.Processing.TotalSeconds);
             }
+        }
+
+        public void StartMeasuring()
+        {
+            _expansion.Clear();
+            _processing.Clear();
         }
 
         public bool Verify()

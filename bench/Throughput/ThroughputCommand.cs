@@ -26,13 +26,31 @@ internal sealed record ThroughputResult(
     double CpuShare,
     bool Verified)
 {
+    /// <summary>Median server time per query: the median pass divided by the batch (the pass answers the whole batch).</summary>
+    public double ServerSeconds { get; init; }
+
+    /// <summary>Mean server time per query over the measured passes (the warm-up passes are not in it).</summary>
+    public double ServerSecondsMean { get; init; }
+
+    /// <summary>The first, JIT-warming pass, whole (not per query); not part of any median or mean.</summary>
+    public double WarmupSeconds { get; init; }
+
+    /// <summary>Measured passes the medians are taken over.</summary>
+    public int Passes { get; init; }
+
+    /// <summary>Database bytes × batch ÷ median pass: the rate a batch of single-query scans would need to match it.</summary>
+    public double EffectiveDbBytesPerSecond { get; init; }
+
+    /// <summary>Database bytes the kernel backs with 2 MiB pages (AnonHugePages of the rows' mapping; -1 unreadable).</summary>
+    public long DbHugePageBytes { get; init; }
+
     /// <summary>Scheme-specific fields (<see cref="IThroughputDetails"/>), written as extra top-level JSON fields.</summary>
     [System.Text.Json.Serialization.JsonExtensionData]
     public Dictionary<string, object>? Details { get; init; }
 }
 
 /// <summary>What to sweep. Empty <see cref="Records"/> means the default sizes, from cache-resident to 1 GiB.</summary>
-internal sealed record ThroughputOptions(string[] Schemes, long[] Records, int RecordBytes, int[] Threads, int[] Batches, bool Json);
+internal sealed record ThroughputOptions(string[] Schemes, long[] Records, int RecordBytes, int[] Threads, int[] Batches, bool Json, string? Plot = null);
 
 /// <summary>
 /// The <c>throughput</c> command: for each configuration, answers a batch of queries in one pass over a generated database,
@@ -128,6 +146,11 @@ internal static class ThroughputCommand
             AnsiConsole.MarkupLine($"[grey]vector width in use: {XorKernels.VectorWidth} bits; dbBytes/s counts database bytes scanned per pass; read = sequential read bandwidth over the same rows and threads; cpu share below 1 = other processes took the cores.[/]");
         }
 
+        if (options.Plot is not null)
+        {
+            ThroughputPlot.Draw(results, options.Plot);
+        }
+
         if (results.Any(r => !r.Verified))
         {
             Console.Error.WriteLine("verification failed: recovered records did not match");
@@ -143,7 +166,8 @@ internal static class ThroughputCommand
         ulong sink = 0;
         TimeSpan cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         long wallBefore = Stopwatch.GetTimestamp();
-        (double pass, double read) = InterleavedMedianSeconds(run.AnswerBatch, () => sink ^= ReadBandwidth.ReadAll(database, threads));
+        Timings timings = InterleavedMedianSeconds(run.AnswerBatch, () => sink ^= ReadBandwidth.ReadAll(database, threads), run is IThroughputPhases phases ? phases.StartMeasuring : null);
+        (double pass, double read) = (timings.First, timings.Second);
         // Share of the requested cores this process got while timing: near 1 on a quiet machine; well below 1 means
         // other processes took the cores and every rate here is low by about that factor.
         double cpuShare = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds / (Stopwatch.GetElapsedTime(wallBefore).TotalSeconds * threads);
@@ -169,28 +193,40 @@ internal static class ThroughputCommand
             cpuShare,
             verified)
         {
+            ServerSeconds = pass / batch,
+            ServerSecondsMean = timings.FirstMean / batch,
+            WarmupSeconds = timings.Warmup,
+            Passes = timings.Passes,
+            EffectiveDbBytesPerSecond = dbBytes * batch / pass,
+            DbHugePageBytes = database.HugePageBytes,
             Details = (run as IThroughputDetails)?.Details,
         };
     }
 
-    /// <summary>
-    /// Warms up both actions (until 2 runs each or 50 ms, at least one each), then alternates them until each has run 3
-    /// times and 0.5 s has passed for each (at most 400 runs each), and returns both medians. Alternating means a burst of
-    /// load from other processes slows both about equally, so their ratio stays honest on a shared machine; the median
-    /// shrugs off the odd slowed run.
-    /// </summary>
     /// <summary>Measuring window per configuration (both actions together); the default sweep takes about two minutes with it.</summary>
     private const double MeasureSeconds = 1.5;
 
-    private static (double First, double Second) InterleavedMedianSeconds(Action first, Action second)
+    /// <summary>Medians of both actions, the first action's mean and its first (warm-up) run, and how many runs were measured.</summary>
+    private readonly record struct Timings(double First, double Second, double FirstMean, double Warmup, int Passes);
+
+    /// <summary>
+    /// Warms up both actions (until 2 runs each or 50 ms, at least one each), then alternates them until each has run 3
+    /// times and <see cref="MeasureSeconds"/> has passed (at most 400 runs each), and returns both medians. Alternating means
+    /// a burst of load from other processes slows both about equally, so their ratio stays honest on a shared machine; the
+    /// median shrugs off the odd slowed run. <paramref name="measuring"/> is called once between warm-up and measurement.
+    /// </summary>
+    private static Timings InterleavedMedianSeconds(Action first, Action second, Action? measuring)
     {
         var watch = Stopwatch.StartNew();
+        double warmup = 0;
         for (int i = 0; i < 2 && (i == 0 || watch.Elapsed.TotalSeconds < 0.05); i++)
         {
-            first();
+            double t = Time(first);
+            warmup = i == 0 ? t : warmup;
             second();
         }
 
+        measuring?.Invoke();
         var firstTimes = new List<double>();
         var secondTimes = new List<double>();
         watch.Restart();
@@ -200,7 +236,7 @@ internal static class ThroughputCommand
             secondTimes.Add(Time(second));
         }
 
-        return (Median(firstTimes), Median(secondTimes));
+        return new Timings(Median(firstTimes), Median(secondTimes), firstTimes.Average(), warmup, firstTimes.Count);
 
         static double Time(Action action)
         {
@@ -208,12 +244,14 @@ internal static class ThroughputCommand
             action();
             return Stopwatch.GetElapsedTime(start).TotalSeconds;
         }
+    }
 
-        static double Median(List<double> times)
-        {
-            times.Sort();
-            return times[times.Count / 2];
-        }
+    /// <summary>The median (for an even count, the mean of the two middle values).</summary>
+    internal static double Median(List<double> times)
+    {
+        times.Sort();
+        int n = times.Count;
+        return n % 2 == 1 ? times[n / 2] : (times[(n / 2) - 1] + times[n / 2]) / 2;
     }
 
     private static Table BuildTable(List<ThroughputResult> results)

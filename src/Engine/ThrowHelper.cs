@@ -36,6 +36,10 @@ internal static class ThrowHelper
         throw new ArgumentException(message, paramName);
 
     [DoesNotReturn]
+    internal static void InvalidOperation(string message) =>
+        throw new InvalidOperationException(message);
+
+    [DoesNotReturn]
     internal static void ObjectDisposed(string typeName) =>
         throw new ObjectDisposedException(typeName);
 

@@ -17,4 +17,7 @@ public enum PirSchemeKind : byte
 
     /// <summary>Single-server lattice (BFV) PIR.</summary>
     Lattice = 3,
+
+    /// <summary>Single-server YPIR-class PIR: LWE first dimension at memory speed, response packed into RLWE (no client hint).</summary>
+    Ypir = 4,
 }

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Numerics;
 using System.Runtime.InteropServices;
+using Privomega.Pir.Engine.Interop;
 
 namespace Privomega.Pir.Engine;
 
@@ -31,6 +32,9 @@ public sealed unsafe class PirDatabase : IDisposable
 
     private readonly nuint _allocatedBytes;
 
+    // Length of the huge-page mapping holding the rows, or 0 if they came from NativeMemory.
+    private readonly nuint _mappedBytes;
+
     // The row storage; IntPtr so that freeing it is one atomic exchange (two racing Dispose calls free it once).
     private nint _rows;
 
@@ -46,7 +50,16 @@ public sealed unsafe class PirDatabase : IDisposable
         long bytes = checked(recordCount * RecordStride);
         // Round up to whole cache lines so the last row's line is owned memory too.
         _allocatedBytes = (nuint)((bytes + Alignment - 1) & ~(long)(Alignment - 1));
-        byte* rows = (byte*)NativeMemory.AlignedAlloc(_allocatedBytes, Alignment);
+        // From 2 MiB up, rows come from an mmap advised for transparent huge pages (zeroed by the kernel); a scan then
+        // walks one TLB entry per 2 MiB instead of per 4 KiB.
+        byte* rows = _allocatedBytes >= LinuxMemory.HugePageBytes ? LinuxMemory.TryMapHuge(_allocatedBytes, out _mappedBytes) : null;
+        if (rows != null)
+        {
+            _rows = (nint)rows;
+            return;
+        }
+
+        rows = (byte*)NativeMemory.AlignedAlloc(_allocatedBytes, Alignment);
         _rows = (nint)rows;
         if (zero)
         {
@@ -70,6 +83,19 @@ public sealed unsafe class PirDatabase : IDisposable
 
     /// <summary>Bytes per stored row (record plus zero padding); the length of every kernel accumulator.</summary>
     internal int RecordStride { get; }
+
+    /// <summary>
+    /// Bytes of the rows the kernel backs with 2 MiB pages right now (<c>AnonHugePages</c> of their mapping); 0 when the
+    /// rows are not in a huge-page mapping (under 2 MiB, not Linux), -1 if it cannot be read.
+    /// </summary>
+    internal long HugePageBytes
+    {
+        get
+        {
+            nint rows = Volatile.Read(ref _rows);
+            return _mappedBytes == 0 || rows == 0 ? 0 : LinuxMemory.HugePageBytesAt((byte*)rows);
+        }
+    }
 
     /// <summary>Total bytes of rows, <c>RecordCount * RecordStride</c>: what one full scan reads.</summary>
     internal long RowBytes => RecordCount * RecordStride;
@@ -193,6 +219,101 @@ public sealed unsafe class PirDatabase : IDisposable
         }
 
         return db;
+    }
+
+    /// <summary>
+    /// Loads records <c>[firstRecord, firstRecord + recordCount)</c> of a file holding records end to end (a shard's
+    /// rows), reading only those bytes; the file's length must be a positive multiple of <paramref name="recordBytes"/>
+    /// and hold the range.
+    /// </summary>
+    public static PirDatabase FromFile(string path, int recordBytes, long firstRecord, long recordCount)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        ValidateShape(recordCount, recordBytes);
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 16);
+        long length = stream.Length;
+        if (length == 0 || length % recordBytes != 0)
+        {
+            ThrowHelper.Argument(
+                nameof(path),
+                $"file length is {length} bytes; expected a positive multiple of recordBytes = {recordBytes}.");
+        }
+
+        long fileRecords = length / recordBytes;
+        if (firstRecord < 0 || firstRecord > fileRecords - recordCount)
+        {
+            ThrowHelper.ArgumentOutOfRange(nameof(firstRecord), firstRecord, $"0 <= firstRecord <= {fileRecords} - recordCount ({recordCount})");
+        }
+
+        stream.Seek(firstRecord * recordBytes, SeekOrigin.Begin);
+        var db = new PirDatabase(recordCount, recordBytes, zero: true);
+        try
+        {
+            for (long i = 0; i < recordCount; i++)
+            {
+                stream.ReadExactly(new Span<byte>(db.GetRowPointer(i), recordBytes));
+            }
+        }
+        catch
+        {
+            db.Dispose();
+            throw;
+        }
+
+        return db;
+    }
+
+    /// <summary>
+    /// A database of <paramref name="recordCount"/> zero records for a builder in the engine to fill through
+    /// <see cref="GetRowPointer"/> before it is shared (snapshots of the keyword layer).
+    /// </summary>
+    internal static PirDatabase CreateZeroed(long recordCount, int recordBytes)
+    {
+        ValidateShape(recordCount, recordBytes);
+        return new PirDatabase(recordCount, recordBytes, zero: true);
+    }
+
+    /// <summary>A copy of <paramref name="source"/>'s rows, for a builder to change some of before it is shared.</summary>
+    internal static PirDatabase CreateCopy(PirDatabase source)
+    {
+        var db = new PirDatabase(source.RecordCount, source.RecordBytes, zero: false);
+        source.AddScanReference();
+        try
+        {
+            Buffer.MemoryCopy(source.GetRowPointer(0), db.GetRowPointer(0), source.RowBytes, source.RowBytes);
+        }
+        finally
+        {
+            source.ReleaseScanReference();
+        }
+
+        return db;
+    }
+
+    /// <summary>A copy of records <c>[firstRecord, firstRecord + recordCount)</c> (a shard's rows) in its own memory.</summary>
+    public PirDatabase Slice(long firstRecord, long recordCount)
+    {
+        ValidateShape(recordCount, RecordBytes);
+        if (firstRecord < 0 || firstRecord > RecordCount - recordCount)
+        {
+            ThrowHelper.ArgumentOutOfRange(nameof(firstRecord), firstRecord, $"0 <= firstRecord <= {RecordCount} - recordCount ({recordCount})");
+        }
+
+        var slice = new PirDatabase(recordCount, RecordBytes, zero: false);
+        AddScanReference();
+        try
+        {
+            for (long i = 0; i < recordCount; i++)
+            {
+                new ReadOnlySpan<byte>(GetRowPointer(firstRecord + i), RecordStride).CopyTo(new Span<byte>(slice.GetRowPointer(i), RecordStride));
+            }
+        }
+        finally
+        {
+            ReleaseScanReference();
+        }
+
+        return slice;
     }
 
     /// <summary>
@@ -340,7 +461,14 @@ public sealed unsafe class PirDatabase : IDisposable
         if (rows != null)
         {
             NativeMemory.Clear(rows, _allocatedBytes);
-            NativeMemory.AlignedFree(rows);
+            if (_mappedBytes != 0)
+            {
+                LinuxMemory.Unmap(rows, _mappedBytes);
+            }
+            else
+            {
+                NativeMemory.AlignedFree(rows);
+            }
         }
     }
 

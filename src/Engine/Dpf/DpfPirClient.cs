@@ -31,6 +31,9 @@ public sealed class DpfPirClient : IPirClient
     /// <inheritdoc />
     public int ServerCount => 2;
 
+    /// <inheritdoc />
+    public PirEvaluationKey? EvaluationKey => null;
+
     /// <summary>Number of records N.</summary>
     public long RecordCount { get; }
 

@@ -30,6 +30,11 @@ public sealed class DpfPirServer : IPirServer
 
     private readonly PirDatabase _database;
 
+    // The rows this server holds are rows [_firstRow, _firstRow + _database.RecordCount) of a database of
+    // _totalRecords rows (a shard); a whole-database server has _firstRow = 0 and _totalRecords = RecordCount.
+    private readonly long _firstRow;
+    private readonly long _totalRecords;
+
     /// <summary>Creates a server over <paramref name="database"/> that scans with <paramref name="threads"/> threads at the default kernel width.</summary>
     public DpfPirServer(PirDatabase database, int threads = 1)
         : this(database, threads, DefaultBlockLeaves, XorKernels.DefaultWidth, XorBatchMethod.Auto)
@@ -55,7 +60,23 @@ public sealed class DpfPirServer : IPirServer
         BlockLeaves = blockLeaves;
         Width = width;
         Method = method;
+        _totalRecords = database.RecordCount;
         DomainBits = DpfQuery.DomainBitsFor(database.RecordCount);
+    }
+
+    /// <summary>
+    /// A shard's server: <paramref name="slice"/> holds rows <c>[firstRow, firstRow + slice.RecordCount)</c> of a
+    /// database of <paramref name="totalRecords"/> rows, and answers are the XOR of the selected rows of the slice
+    /// only (the shards' answers XOR to the whole database's answer). <paramref name="firstRow"/> is a multiple of
+    /// <see cref="PirSharding.RowAlignment"/>; callers check.
+    /// </summary>
+    internal DpfPirServer(PirDatabase slice, long firstRow, long totalRecords, int threads)
+        : this(slice, threads, DefaultBlockLeaves, XorKernels.DefaultWidth, XorBatchMethod.Auto)
+    {
+        Debug.Assert(firstRow % PirSharding.RowAlignment == 0 && firstRow + slice.RecordCount <= totalRecords);
+        _firstRow = firstRow;
+        _totalRecords = totalRecords;
+        DomainBits = DpfQuery.DomainBitsFor(totalRecords);
     }
 
     /// <inheritdoc />
@@ -77,14 +98,17 @@ public sealed class DpfPirServer : IPirServer
     public int DomainBits { get; }
 
     /// <inheritdoc />
-    public PirAnswer Answer(PirQuery query) => AnswerBatch([query])[0];
+    public bool NeedsEvaluationKey => false;
 
     /// <inheritdoc />
-    public PirAnswer[] AnswerBatch(ReadOnlySpan<PirQuery> queries)
+    public PirAnswer Answer(PirQuery query, PirEvaluationKey? evaluationKey = null) => AnswerBatch([query])[0];
+
+    /// <inheritdoc />
+    public PirAnswer[] AnswerBatch(ReadOnlySpan<PirQuery> queries, ReadOnlySpan<PirEvaluationKey> evaluationKeys = default)
     {
         if (queries.IsEmpty)
         {
-            ThrowHelper.ArgumentOutOfRange(nameof(queries), 0, "at least 1 query");
+            return [];
         }
 
         var keys = new DpfKey[queries.Length];
@@ -122,7 +146,8 @@ public sealed class DpfPirServer : IPirServer
         int stride = _database.RecordStride;
         int batch = keys.Length;
         int block = BlockFor(batch);
-        long blocks = (_database.RecordCount + block - 1) / block;
+        long firstBlock = _firstRow / block;
+        long blocks = ((_firstRow + _database.RecordCount + block - 1) / block) - firstBlock;
         int threads = (int)Math.Min(Threads, blocks);
         var accumulators = new byte[threads][];
         for (int t = 0; t < threads; t++)
@@ -132,12 +157,12 @@ public sealed class DpfPirServer : IPirServer
 
         if (threads == 1)
         {
-            ScanBlocks(keys, 0, blocks, block, accumulators[0]);
+            ScanBlocks(keys, firstBlock, firstBlock + blocks, block, accumulators[0]);
         }
         else
         {
             Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
-                ScanBlocks(keys, blocks * t / threads, blocks * (t + 1) / threads, block, accumulators[t]));
+                ScanBlocks(keys, firstBlock + (blocks * t / threads), firstBlock + (blocks * (t + 1) / threads), block, accumulators[t]));
             for (int t = 1; t < threads; t++)
             {
                 XorKernels.XorInto(accumulators[0], accumulators[t]);
@@ -162,7 +187,7 @@ public sealed class DpfPirServer : IPirServer
         return (int)Math.Min(block, padded);
     }
 
-    /// <summary>Fused expand-and-scan over blocks <c>[firstBlock, endBlock)</c> of <paramref name="block"/> records each.</summary>
+    /// <summary>Fused expand-and-scan over blocks <c>[firstBlock, endBlock)</c> of <paramref name="block"/> records each (block numbers of the whole database).</summary>
     /// <remarks>
     /// Blocks are aligned subtrees of the DPF tree. For each group of blocks the nodes at the blocks' root
     /// level are expanded once per key, so the path from the tree root is not re-walked for every block;
@@ -193,15 +218,33 @@ public sealed class DpfPirServer : IPirServer
                 {
                     long b = group + j;
                     long first = b * block;
-                    int rows = (int)Math.Min(block, recordCount - first);
-                    int leafBlocks = (rows + Dpf.LeavesPerBlock - 1) / Dpf.LeavesPerBlock;
+                    // The rows of this block that this server holds (all of them unless it is a shard's edge block).
+                    long start = Math.Max(first, _firstRow);
+                    long end = Math.Min(first + block, _firstRow + recordCount);
+                    int leafBlocks = (int)((end - first + Dpf.LeavesPerBlock - 1) / Dpf.LeavesPerBlock);
                     for (int q = 0; q < keys.Length; q++)
                     {
                         Dpf.EvaluateSubtreeRangeCore(
                             keys[q], rootLevel, roots[(q * groupBlocks) + j], b, b * leafBlocksPerBlock, leafBlocks, selections.AsSpan(q * words, leafBlocks * 2));
                     }
 
-                    XorKernels.AccumulateMaskedBatch(_database, first, rows, selections, words, accumulators, Width, Method);
+                    int skip = (int)((start - first) / 64);
+                    if (skip == 0)
+                    {
+                        XorKernels.AccumulateMaskedBatch(_database, start - _firstRow, (int)(end - start), selections, words, accumulators, Width, Method);
+                    }
+                    else
+                    {
+                        // A shard starting inside this block: drop the selection words of rows before it, keeping
+                        // each query's words side by side (ascending copies never overwrite words still to move).
+                        int kept = words - skip;
+                        for (int q = 0; q < keys.Length; q++)
+                        {
+                            selections.AsSpan((q * words) + skip, kept).CopyTo(selections.AsSpan(q * kept, kept));
+                        }
+
+                        XorKernels.AccumulateMaskedBatch(_database, start - _firstRow, (int)(end - start), selections.AsSpan(0, keys.Length * kept), kept, accumulators, Width, Method);
+                    }
                 }
             }
         }

@@ -79,7 +79,7 @@ internal static class Bfv
     }
 
     /// <summary>x = c0 + c1·s residue-wise, coefficient form, over the ciphertext's primes.</summary>
-    private static ulong[] Phase(BfvContext ctx, BfvSecretKey sk, BfvCiphertext ct)
+    internal static ulong[] Phase(BfvContext ctx, BfvSecretKey sk, BfvCiphertext ct)
     {
         int n = ctx.N;
         int primes = ct.Primes;
@@ -103,7 +103,7 @@ internal static class Bfv
         return x;
     }
 
-    private static BigInteger[] Compose(BfvContext ctx, ulong[] residues, int primes)
+    internal static BigInteger[] Compose(BfvContext ctx, ulong[] residues, int primes)
     {
         int n = ctx.N;
         var q = ctx.ModulusProducts[primes];
@@ -203,21 +203,6 @@ internal static class Bfv
             for (int i = 0; i < a.Primes; i++)
             {
                 PolyKernels.Add(x.Slice(i * n, n), y.Slice(i * n, n), x.Slice(i * n, n), ctx.Moduli[i]);
-            }
-        }
-    }
-
-    public static void SubInPlace(BfvContext ctx, BfvCiphertext a, BfvCiphertext b)
-    {
-        Debug.Assert(a.Primes == b.Primes && a.IsNtt == b.IsNtt);
-        int n = ctx.N;
-        for (int poly = 0; poly < 2; poly++)
-        {
-            var x = a.Poly(poly);
-            var y = b.Poly(poly);
-            for (int i = 0; i < a.Primes; i++)
-            {
-                PolyKernels.Sub(x.Slice(i * n, n), y.Slice(i * n, n), x.Slice(i * n, n), ctx.Moduli[i]);
             }
         }
     }
@@ -528,38 +513,43 @@ internal static class Bfv
         }
     }
 
-    /// <summary>Drops the last prime with rounding: c ↦ (c − [c]_(q_last)) / q_last, coefficient form.</summary>
-    public static BfvCiphertext ModSwitchToNext(BfvContext ctx, BfvCiphertext ct)
+    /// <summary>
+    /// Modulus switching to q_0, in place on c0 ‖ c1 in coefficient form (each <paramref name="primes"/>
+    /// residues of N values): drops primes primes−1 … 1 one at a time, c ↦ (c − [c]_(q_last)) / q_last
+    /// with the residue taken centered so each division rounds to nearest. Residue 0 of each
+    /// polynomial then holds the ciphertext modulo q_0. The one modulus switch of the engine: the
+    /// lattice server's replies and <see cref="ModSwitchToFirst"/> both run it.
+    /// </summary>
+    public static void ModSwitchToFirstInPlace(BfvContext ctx, Span<ulong> ciphertext, int primes, KernelPath path)
     {
-        Debug.Assert(!ct.IsNtt && ct.Primes >= 2);
+        Debug.Assert(ciphertext.Length == 2 * primes * ctx.N && primes <= ctx.K);
         int n = ctx.N;
-        int level = ct.Primes;
-        var last = ctx.Moduli[level - 1];
-        var result = new BfvCiphertext(n, level - 1, isNtt: false);
         for (int poly = 0; poly < 2; poly++)
         {
-            var src = ct.Poly(poly);
-            var dst = result.Poly(poly);
-            var lastResidue = src.Slice((level - 1) * n, n);
-            for (int j = 0; j < level - 1; j++)
+            var x = ciphertext.Slice(poly * primes * n, primes * n);
+            for (int level = primes; level >= 2; level--)
             {
-                RnsKernels.DivideRound(src.Slice(j * n, n), lastResidue, dst.Slice(j * n, n), accumulate: false, ctx.Moduli[j], last.Value, ctx.LastInverse[level][j], KernelPaths.Best);
+                var last = x.Slice((level - 1) * n, n);
+                for (int j = 0; j < level - 1; j++)
+                {
+                    var xj = x.Slice(j * n, n);
+                    RnsKernels.DivideRound(xj, last, xj, accumulate: false, ctx.Moduli[j], ctx.Moduli[level - 1].Value, ctx.LastInverse[level][j], path);
+                }
             }
         }
-
-        return result;
     }
 
-    /// <summary>Modulus-switches down to the single prime q_0.</summary>
-    public static BfvCiphertext ModSwitchToFirst(BfvContext ctx, BfvCiphertext ct)
+    /// <summary>A copy of <paramref name="ct"/> (coefficient form) modulus-switched down to the single prime q_0.</summary>
+    public static BfvCiphertext ModSwitchToFirst(BfvContext ctx, BfvCiphertext ct, KernelPath path)
     {
-        var current = ct;
-        while (current.Primes > 1)
-        {
-            current = ModSwitchToNext(ctx, current);
-        }
-
-        return current;
+        Debug.Assert(!ct.IsNtt);
+        int n = ctx.N;
+        var work = (ulong[])ct.Data.Clone();
+        ModSwitchToFirstInPlace(ctx, work, ct.Primes, path);
+        var result = new BfvCiphertext(n, 1, isNtt: false);
+        work.AsSpan(0, n).CopyTo(result.C0);
+        work.AsSpan(ct.Primes * n, n).CopyTo(result.C1);
+        return result;
     }
 }
 

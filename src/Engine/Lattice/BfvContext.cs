@@ -11,7 +11,7 @@ namespace Privomega.Pir.Engine.Lattice;
 /// </summary>
 internal sealed class BfvContext
 {
-    private static readonly Dictionary<LatticeParameters, BfvContext> Cache = new(ReferenceEqualityComparer.Instance);
+    private static readonly Dictionary<LatticeParameters, BfvContext> Cache = [];
 
     private BfvContext(LatticeParameters parameters)
     {

@@ -13,7 +13,7 @@ namespace Privomega.Pir.Engine.Lattice;
 /// Anything else is insecure and needs <c>allowInsecure</c>, which only tests should pass.
 /// Modulus switching drops primes from the end, so q_0 is the modulus replies are sent under.
 /// </summary>
-public sealed class LatticeParameters
+public sealed class LatticeParameters : IEquatable<LatticeParameters>
 {
     private static readonly Dictionary<int, int> HeStandardMaxLogQ = new()
     {
@@ -65,11 +65,11 @@ public sealed class LatticeParameters
     /// <summary>N = 8192, q = 6 × 30 bits, P = 30 bits (210 ≤ 218), t = 2^20: 128-bit secure.</summary>
     public static LatticeParameters N8192_Logq210_Logt20 { get; } = Create(8192, [30, 30, 30, 30, 30, 30], 30, 20);
 
-    /// <summary>An insecure N = 1024 set with the 4096 preset's moduli sizes, for tests only.</summary>
-    public static LatticeParameters N1024_Logq108_Logt20_Insecure { get; } = Create(1024, [30, 24, 24], 30, 20, allowInsecure: true);
+    /// <summary>An insecure N = 1024 set with the 4096 preset's moduli sizes, for tests only (internal: tests see it).</summary>
+    internal static LatticeParameters N1024_Logq108_Logt20_Insecure { get; } = Create(1024, [30, 24, 24], 30, 20, allowInsecure: true);
 
-    /// <summary>An insecure N = 256 set with the 4096 preset's moduli sizes, for fast tests only.</summary>
-    public static LatticeParameters N256_Logq108_Logt20_Insecure { get; } = Create(256, [30, 24, 24], 30, 20, allowInsecure: true);
+    /// <summary>An insecure N = 256 set with the 4096 preset's moduli sizes, for fast tests only (internal: tests see it).</summary>
+    internal static LatticeParameters N256_Logq108_Logt20_Insecure { get; } = Create(256, [30, 24, 24], 30, 20, allowInsecure: true);
 
     /// <summary>
     /// Builds parameters from prime sizes: the largest NTT-friendly primes of each size, distinct.
@@ -79,12 +79,12 @@ public sealed class LatticeParameters
     {
         if (n is < 16 or > 32768 || (n & (n - 1)) != 0)
         {
-            LatticeThrow.ArgumentOutOfRange(nameof(n), n, "a power of two in 16..32768");
+            ThrowHelper.ArgumentOutOfRange(nameof(n), n, "a power of two in 16..32768");
         }
 
         if (ciphertextPrimeBits.Length is < 1 or > 15)
         {
-            LatticeThrow.ArgumentOutOfRange(nameof(ciphertextPrimeBits), ciphertextPrimeBits.Length, "1..15 primes");
+            ThrowHelper.ArgumentOutOfRange(nameof(ciphertextPrimeBits), ciphertextPrimeBits.Length, "1..15 primes");
         }
 
         var used = new List<ulong>();
@@ -106,7 +106,7 @@ public sealed class LatticeParameters
     {
         if (n is < 16 or > 32768 || (n & (n - 1)) != 0)
         {
-            LatticeThrow.ArgumentOutOfRange(nameof(n), n, "a power of two in 16..32768");
+            ThrowHelper.ArgumentOutOfRange(nameof(n), n, "a power of two in 16..32768");
         }
 
         var all = ciphertextModuli.ToArray().Append(specialModulus).ToArray();
@@ -115,27 +115,27 @@ public sealed class LatticeParameters
             // Size first: trial division of a 64-bit value would run for minutes.
             if (BitLength(q) is < Modulus.MinBits or > Modulus.MaxBits || (q - 1) % (2UL * (ulong)n) != 0 || !NttPrimes.IsPrime(q))
             {
-                LatticeThrow.ArgumentOutOfRange(nameof(ciphertextModuli), (long)q, $"a prime of {Modulus.MinBits}..{Modulus.MaxBits} bits ≡ 1 mod {2 * n}");
+                ThrowHelper.ArgumentOutOfRange(nameof(ciphertextModuli), (long)q, $"a prime of {Modulus.MinBits}..{Modulus.MaxBits} bits ≡ 1 mod {2 * n}");
             }
         }
 
         if (all.Distinct().Count() != all.Length)
         {
-            LatticeThrow.Argument(nameof(ciphertextModuli), "the primes must be distinct");
+            ThrowHelper.Argument(nameof(ciphertextModuli), "the primes must be distinct");
         }
 
         // Noise after one plaintext product needs room above t; replies are sent mod q_0, which
         // must hold t times the rounding noise of modulus switching (about 2^7).
         if (plainBits < 2 || plainBits > BitLength(ciphertextModuli[0]) - 8)
         {
-            LatticeThrow.ArgumentOutOfRange(nameof(plainBits), plainBits, $"2..{BitLength(ciphertextModuli[0]) - 8} (q_0 minus 8 bits)");
+            ThrowHelper.ArgumentOutOfRange(nameof(plainBits), plainBits, $"2..{BitLength(ciphertextModuli[0]) - 8} (q_0 minus 8 bits)");
         }
 
         int total = all.Sum(BitLength);
         bool secure = HeStandardMaxLogQ.TryGetValue(n, out int max) && n >= 4096 && total <= max;
         if (!secure && !allowInsecure)
         {
-            LatticeThrow.Argument(
+            ThrowHelper.Argument(
                 nameof(allowInsecure),
                 $"N = {n} with log2(qP) = {total} is below 128-bit security (HE Standard: N = 4096 allows 109, 8192 allows 218); pass allowInsecure only in tests.");
         }
@@ -146,6 +146,37 @@ public sealed class LatticeParameters
         return new LatticeParameters(name, n, ciphertextModuli.ToArray(), specialModulus, plainBits, secure);
     }
 
+    /// <summary>Equal when N, every prime (in order), the special prime and t are; the name and security follow from them.</summary>
+    public bool Equals(LatticeParameters? other) =>
+        other is not null
+        && (ReferenceEquals(this, other)
+            || (N == other.N && SpecialModulus == other.SpecialModulus && PlainModulusBits == other.PlainModulusBits
+                && _ciphertextModuli.AsSpan().SequenceEqual(other._ciphertextModuli)));
+
+    /// <inheritdoc />
+    public override bool Equals(object? obj) => Equals(obj as LatticeParameters);
+
+    /// <inheritdoc />
+    public override int GetHashCode()
+    {
+        var hash = new HashCode();
+        hash.Add(N);
+        hash.Add(SpecialModulus);
+        hash.Add(PlainModulusBits);
+        foreach (ulong q in _ciphertextModuli)
+        {
+            hash.Add(q);
+        }
+
+        return hash.ToHashCode();
+    }
+
+    /// <summary>Value equality.</summary>
+    public static bool operator ==(LatticeParameters? left, LatticeParameters? right) => left is null ? right is null : left.Equals(right);
+
+    /// <summary>Value inequality.</summary>
+    public static bool operator !=(LatticeParameters? left, LatticeParameters? right) => !(left == right);
+
     /// <inheritdoc />
     public override string ToString() => Name;
 
@@ -153,7 +184,7 @@ public sealed class LatticeParameters
     {
         if (bits is < Modulus.MinBits or > Modulus.MaxBits)
         {
-            LatticeThrow.ArgumentOutOfRange(name, bits, $"{Modulus.MinBits}..{Modulus.MaxBits} bits");
+            ThrowHelper.ArgumentOutOfRange(name, bits, $"{Modulus.MinBits}..{Modulus.MaxBits} bits");
         }
     }
 

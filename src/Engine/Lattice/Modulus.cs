@@ -23,7 +23,7 @@ internal sealed class Modulus
         int bits = 64 - BitOperations.LeadingZeroCount(value);
         if (bits is < MinBits or > MaxBits || (value & 1) == 0)
         {
-            LatticeThrow.ArgumentOutOfRange(nameof(value), (long)value, $"an odd modulus of {MinBits}..{MaxBits} bits");
+            ThrowHelper.ArgumentOutOfRange(nameof(value), (long)value, $"an odd modulus of {MinBits}..{MaxBits} bits");
         }
 
         Value = value;
@@ -137,17 +137,10 @@ internal sealed class Modulus
         a %= Value;
         if (a == 0)
         {
-            LatticeThrow.Argument(nameof(a), "zero has no inverse");
+            ThrowHelper.Argument(nameof(a), "zero has no inverse");
         }
 
         return Pow(a, Value - 2);
-    }
-
-    /// <summary>Reduces a signed integer into [0, p).</summary>
-    public ulong FromSigned(long v)
-    {
-        long r = v % (long)Value;
-        return (ulong)(r < 0 ? r + (long)Value : r);
     }
 
     /// <inheritdoc />
@@ -209,7 +202,7 @@ internal static class NttPrimes
 
         if (found.Count < count)
         {
-            LatticeThrow.ArgumentOutOfRange(nameof(count), count, $"at most {found.Count} primes of {bits} bits ≡ 1 mod {step}");
+            ThrowHelper.ArgumentOutOfRange(nameof(count), count, $"at most {found.Count} primes of {bits} bits ≡ 1 mod {step}");
         }
 
         return [.. found];
@@ -244,7 +237,7 @@ internal static class NttPrimes
             }
         }
 
-        LatticeThrow.InvalidOperation("no primitive root found");
+        ThrowHelper.InvalidOperation("no primitive root found");
         return best;
     }
 }

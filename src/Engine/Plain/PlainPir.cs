@@ -161,6 +161,9 @@ public sealed class PlainPirClient : IPirClient
     /// <inheritdoc />
     public int ServerCount => 1;
 
+    /// <inheritdoc />
+    public PirEvaluationKey? EvaluationKey => null;
+
     /// <summary>Number of records.</summary>
     public long RecordCount { get; }
 
@@ -222,7 +225,10 @@ public sealed class PlainPirServer : IPirServer
     public PirSchemeKind Scheme => PirSchemeKind.Plain;
 
     /// <inheritdoc />
-    public PirAnswer Answer(PirQuery query)
+    public bool NeedsEvaluationKey => false;
+
+    /// <inheritdoc />
+    public PirAnswer Answer(PirQuery query, PirEvaluationKey? evaluationKey = null)
     {
         if (query is not PlainQuery plain)
         {
@@ -235,7 +241,7 @@ public sealed class PlainPirServer : IPirServer
     }
 
     /// <inheritdoc />
-    public PirAnswer[] AnswerBatch(ReadOnlySpan<PirQuery> queries)
+    public PirAnswer[] AnswerBatch(ReadOnlySpan<PirQuery> queries, ReadOnlySpan<PirEvaluationKey> evaluationKeys = default)
     {
         var answers = new PirAnswer[queries.Length];
         for (int q = 0; q < queries.Length; q++)

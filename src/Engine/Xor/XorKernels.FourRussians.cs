@@ -70,7 +70,7 @@ public static unsafe partial class XorKernels
 
     // Fully optimised from the first call: a scan of a large database is one long call that tiering would start in unoptimised code.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void FourRussiansCore(byte* rows, int stride, int count, ulong* sel, int selectionWords, int batch, byte* acc, KernelWidth width)
+    private static void FourRussiansCore(byte* rows, int stride, int count, ulong** sel, int batch, byte* acc, KernelWidth width)
     {
         int blocks = count / BlockRows;
         if (blocks > 0)
@@ -78,7 +78,7 @@ public static unsafe partial class XorKernels
             // Entry (g, m) of strip s lives at s·16 KiB + (g·16 + m)·64 for every width, so entry 0 of each group is never
             // written: it is zero from allocation and stays zero across calls.
             byte* table = AlignedTable();
-            byte* wideTable = width == KernelWidth.Vector256 ? AlignedWideTable() : null;
+            byte* wideTable = width != KernelWidth.Scalar ? AlignedWideTable() : null;
             nint* offsets = stackalloc nint[GroupsPerBlock];
 
             // Selection words are gathered block-major (the batch's words for one block side by side), so a block reads one
@@ -92,7 +92,7 @@ public static unsafe partial class XorKernels
                     int chunk = Math.Min(chunkBlocks, blocks - b0);
                     for (int q = 0; q < batch; q++)
                     {
-                        ulong* source = sel + ((nint)q * selectionWords) + b0;
+                        ulong* source = sel[q] + b0;
                         for (int b = 0; b < chunk; b++)
                         {
                             words[((nint)b * batch) + q] = source[b];
@@ -120,11 +120,11 @@ public static unsafe partial class XorKernels
             byte* tailRows = rows + ((nint)done * stride);
             if (batch == 1)
             {
-                MaskedSingleCore(tailRows, stride, count - done, sel + blocks, acc, width);
+                MaskedSingleCore(tailRows, stride, count - done, sel[0] + blocks, acc, width);
             }
             else
             {
-                MaskedSmallBatchCore(tailRows, stride, count - done, sel + blocks, selectionWords, batch, acc, width);
+                MaskedSmallBatchCore(tailRows, stride, count - done, sel, blocks, batch, acc, width);
             }
         }
     }
@@ -135,6 +135,18 @@ public static unsafe partial class XorKernels
         int c0 = 0;
         if (width == KernelWidth.Vector512)
         {
+            // Whole 128-byte strips in 2 × Vector512 registers per query over the same 32 KiB table as Vector256; the
+            // first strips prefetch a later block's rows.
+            int registerStrips = stride / RegisterStripBytes;
+            nint blockBytes = (nint)BlockRows * stride;
+            for (int s = 0; s < registerStrips; s++, c0 += RegisterStripBytes)
+            {
+                nint from = blockBytes * s / registerStrips & ~(nint)63;
+                nint to = s == registerStrips - 1 ? blockBytes : blockBytes * (s + 1) / registerStrips & ~(nint)63;
+                BuildRegisterStrip512(wideTable, blockRows + c0, stride);
+                QueryRegisterStrip512(wideTable, words, batch, acc + c0, stride, prefetch == null ? null : prefetch + from, to - from);
+            }
+
             while (stride - c0 >= ColumnChunkBytes)
             {
                 int strips = Math.Min(StripsPerBuild, (stride - c0) / ColumnChunkBytes);
@@ -272,6 +284,83 @@ public static unsafe partial class XorKernels
             Vector256.Store(a1 ^ b1, (ulong*)(acc + 32));
             Vector256.Store(a2 ^ b2, (ulong*)(acc + 64));
             Vector256.Store(a3 ^ b3, (ulong*)(acc + 96));
+        }
+    }
+
+    /// <summary><see cref="BuildRegisterStrip256"/> with Vector512 lanes: per group, 4 row loads, 11 XORs and 15 stores per 64-byte lane.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void BuildRegisterStrip512(byte* table, byte* blockRows, int stride)
+    {
+        const int E = RegisterStripBytes;
+        for (int g = 0; g < GroupsPerBlock; g++)
+        {
+            byte* e = table + ((nint)g * EntriesPerGroup * E);
+            byte* r = blockRows + ((nint)g * GroupRows * stride);
+            for (int j = 0; j < RegisterStripBytes; j += 64)
+            {
+                byte* p = e + j;
+                byte* rj = r + j;
+                Vector512<ulong> v0 = Vector512.Load((ulong*)rj);
+                Vector512<ulong> v1 = Vector512.Load((ulong*)(rj + stride));
+                Vector512<ulong> v2 = Vector512.Load((ulong*)(rj + (2 * stride)));
+                Vector512<ulong> v3 = Vector512.Load((ulong*)(rj + (3 * stride)));
+                Vector512<ulong> t3 = v0 ^ v1;
+                Vector512<ulong> t5 = v2 ^ v0;
+                Vector512<ulong> t6 = v2 ^ v1;
+                Vector512<ulong> t7 = v2 ^ t3;
+                Vector512.Store(v0, (ulong*)(p + (1 * E)));
+                Vector512.Store(v1, (ulong*)(p + (2 * E)));
+                Vector512.Store(t3, (ulong*)(p + (3 * E)));
+                Vector512.Store(v2, (ulong*)(p + (4 * E)));
+                Vector512.Store(t5, (ulong*)(p + (5 * E)));
+                Vector512.Store(t6, (ulong*)(p + (6 * E)));
+                Vector512.Store(t7, (ulong*)(p + (7 * E)));
+                Vector512.Store(v3, (ulong*)(p + (8 * E)));
+                Vector512.Store(v3 ^ v0, (ulong*)(p + (9 * E)));
+                Vector512.Store(v3 ^ v1, (ulong*)(p + (10 * E)));
+                Vector512.Store(v3 ^ t3, (ulong*)(p + (11 * E)));
+                Vector512.Store(v3 ^ v2, (ulong*)(p + (12 * E)));
+                Vector512.Store(v3 ^ t5, (ulong*)(p + (13 * E)));
+                Vector512.Store(v3 ^ t6, (ulong*)(p + (14 * E)));
+                Vector512.Store(v3 ^ t7, (ulong*)(p + (15 * E)));
+            }
+        }
+    }
+
+    /// <summary><see cref="QueryRegisterStrip256"/> with the query's 128-byte strip in 2 × Vector512 registers (plus 2 for the second running sum).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void QueryRegisterStrip512(byte* table, ulong* words, int batch, byte* acc, int stride, byte* prefetch, nint prefetchLength)
+    {
+        const int E = RegisterStripBytes;
+        const int G = EntriesPerGroup * RegisterStripBytes;
+        nint prefetchBytes = prefetch == null || !Sse.IsSupported ? 0 : prefetchLength;
+        nint perQuery = ((prefetchBytes / 64) + batch - 1) / batch * 64;
+        nint prefetched = 0;
+        for (int q = 0; q < batch; q++, acc += stride)
+        {
+            for (nint end = Math.Min(prefetched + perQuery, prefetchBytes); prefetched < end; prefetched += 64)
+            {
+                Sse.Prefetch0(prefetch + prefetched);
+            }
+
+            ulong word = words[q];
+            Vector512<ulong> a0 = Vector512.Load((ulong*)acc);
+            Vector512<ulong> a1 = Vector512.Load((ulong*)(acc + 64));
+            Vector512<ulong> b0 = Vector512<ulong>.Zero;
+            Vector512<ulong> b1 = Vector512<ulong>.Zero;
+            byte* groupTable = table;
+            for (int g = 0; g < GroupsPerBlock; g += 2, word >>= 2 * GroupRows, groupTable += 2 * G)
+            {
+                byte* p = groupTable + ((nint)(word & (EntriesPerGroup - 1)) * E);
+                byte* r = groupTable + G + ((nint)((word >> GroupRows) & (EntriesPerGroup - 1)) * E);
+                a0 ^= Vector512.Load((ulong*)p);
+                a1 ^= Vector512.Load((ulong*)(p + 64));
+                b0 ^= Vector512.Load((ulong*)r);
+                b1 ^= Vector512.Load((ulong*)(r + 64));
+            }
+
+            Vector512.Store(a0 ^ b0, (ulong*)acc);
+            Vector512.Store(a1 ^ b1, (ulong*)(acc + 64));
         }
     }
 

@@ -121,9 +121,29 @@ public static unsafe partial class XorKernels
         fixed (ulong* sel = selections)
         fixed (byte* acc = accumulators)
         {
-            AccumulateCore(db.GetRowPointer(firstRecord), db.RecordStride, recordCount, sel, selectionWords, batch, acc, width, ResolveMethod(batch, method));
+            ulong** stackPointers = stackalloc ulong*[MaxStackQueries];
+            ulong** pointers = batch <= MaxStackQueries ? stackPointers : (ulong**)NativeMemory.Alloc((nuint)batch, (nuint)sizeof(ulong*));
+            try
+            {
+                for (int q = 0; q < batch; q++)
+                {
+                    pointers[q] = sel + ((nint)q * selectionWords);
+                }
+
+                AccumulateCore(db.GetRowPointer(firstRecord), db.RecordStride, recordCount, pointers, batch, acc, width, ResolveMethod(batch, method));
+            }
+            finally
+            {
+                if (batch > MaxStackQueries)
+                {
+                    NativeMemory.Free(pointers);
+                }
+            }
         }
     }
+
+    /// <summary>Batches up to this size keep their per-query selection pointers on the stack.</summary>
+    private const int MaxStackQueries = 256;
 
     /// <summary>
     /// Scans the whole database on <paramref name="threads"/> threads. Selections and accumulators are laid out as in
@@ -149,55 +169,128 @@ public static unsafe partial class XorKernels
             ThrowHelper.ArgumentOutOfRange(nameof(threads), threads, "at least 1");
         }
 
-        XorBatchMethod resolved = ResolveMethod(batch, method);
-        long blocks = words;
+        fixed (ulong* sel = selections)
+        fixed (byte* acc = accumulators)
+        {
+            var pointers = new nint[batch];
+            for (int q = 0; q < batch; q++)
+            {
+                pointers[q] = (nint)(sel + ((nint)q * selectionWords));
+            }
+
+            ScanParallel(db, pointers, acc, accumulators.Length, threads, width, ResolveMethod(batch, method));
+        }
+    }
+
+    /// <summary>
+    /// <see cref="AccumulateMaskedParallel(PirDatabase, ReadOnlySpan{ulong}, int, Span{byte}, int, KernelWidth, XorBatchMethod)"/>
+    /// with one array per query, each at least ⌈RecordCount/64⌉ words, read in place (a server holding the queries' own
+    /// arrays need not copy a batch's selections side by side: at 1 GiB that is 512 KiB per query of fresh memory a pass).
+    /// </summary>
+    internal static void AccumulateMaskedParallel(
+        PirDatabase db, ReadOnlySpan<ulong[]> selections, Span<byte> accumulators, int threads, KernelWidth width, XorBatchMethod method = XorBatchMethod.Auto)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        db.ThrowIfDisposed();
+        long words = (db.RecordCount + 63) / 64;
+        int stride = db.RecordStride;
+        if (accumulators.Length == 0 || accumulators.Length % stride != 0)
+        {
+            ThrowHelper.Argument(nameof(accumulators), $"accumulators has length {accumulators.Length}; expected a positive multiple of the row stride {stride}.");
+        }
+
+        int batch = accumulators.Length / stride;
+        if (selections.Length != batch)
+        {
+            ThrowHelper.ArgumentLength(nameof(selections), selections.Length, batch);
+        }
+
+        for (int q = 0; q < batch; q++)
+        {
+            ArgumentNullException.ThrowIfNull(selections[q], nameof(selections));
+            if (selections[q].Length < words)
+            {
+                ThrowHelper.ArgumentOutOfRange(nameof(selections), selections[q].Length, $"selection {q}: at least {words} words (one bit per record)");
+            }
+        }
+
+        ValidateWidth(width);
+        if (threads < 1)
+        {
+            ThrowHelper.ArgumentOutOfRange(nameof(threads), threads, "at least 1");
+        }
+
+        var handles = new GCHandle[batch];
+        try
+        {
+            var pointers = new nint[batch];
+            for (int q = 0; q < batch; q++)
+            {
+                handles[q] = GCHandle.Alloc(selections[q], GCHandleType.Pinned);
+                pointers[q] = handles[q].AddrOfPinnedObject();
+            }
+
+            fixed (byte* acc = accumulators)
+            {
+                ScanParallel(db, pointers, acc, accumulators.Length, threads, width, ResolveMethod(batch, method));
+            }
+        }
+        finally
+        {
+            foreach (GCHandle handle in handles)
+            {
+                if (handle.IsAllocated)
+                {
+                    handle.Free();
+                }
+            }
+        }
+    }
+
+    /// <summary>The validated parallel scan: <paramref name="selections"/> holds each query's pinned selection (word 0 = rows 0..63).</summary>
+    private static void ScanParallel(PirDatabase db, nint[] selections, byte* acc, int accBytes, int threads, KernelWidth width, XorBatchMethod resolved)
+    {
+        long blocks = (db.RecordCount + 63) / 64;
         threads = (int)Math.Min(threads, blocks);
         int stride = db.RecordStride;
         byte* rows = db.GetRowPointer(0);
         long recordCount = db.RecordCount;
-        int accBytes = accumulators.Length;
-        fixed (ulong* selPinned = selections)
-        fixed (byte* accPinned = accumulators)
+        if (threads == 1)
         {
-            ulong* sel = selPinned;
-            byte* acc = accPinned;
-            if (threads == 1)
+            ScanRange(rows, stride, 0, recordCount, selections, acc, width, resolved);
+            return;
+        }
+
+        var privateAccumulators = new nint[threads];
+        try
+        {
+            for (int t = 1; t < threads; t++)
             {
-                ScanRange(rows, stride, 0, recordCount, sel, selectionWords, batch, acc, width, resolved);
-                return;
+                privateAccumulators[t] = (nint)NativeMemory.AlignedAlloc((nuint)accBytes, PirDatabase.Alignment);
+                NativeMemory.Clear((void*)privateAccumulators[t], (nuint)accBytes);
             }
 
-            var privateAccumulators = new byte*[threads];
-            try
+            privateAccumulators[0] = (nint)acc;
+            Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
             {
-                for (int t = 1; t < threads; t++)
-                {
-                    privateAccumulators[t] = (byte*)NativeMemory.AlignedAlloc((nuint)accBytes, PirDatabase.Alignment);
-                    NativeMemory.Clear(privateAccumulators[t], (nuint)accBytes);
-                }
+                long first = blocks * t / threads * BlockRows;
+                long end = Math.Min(recordCount, blocks * (t + 1) / threads * BlockRows);
+                ScanRange(rows, stride, first, end, selections, (byte*)privateAccumulators[t], width, resolved);
+            });
 
-                privateAccumulators[0] = acc;
-                Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
-                {
-                    long first = blocks * t / threads * BlockRows;
-                    long end = Math.Min(recordCount, blocks * (t + 1) / threads * BlockRows);
-                    ScanRange(rows, stride, first, end, sel, selectionWords, batch, privateAccumulators[t], width, resolved);
-                });
-
-                for (int t = 1; t < threads; t++)
-                {
-                    XorInto(new Span<byte>(acc, accBytes), new ReadOnlySpan<byte>(privateAccumulators[t], accBytes));
-                }
+            for (int t = 1; t < threads; t++)
+            {
+                XorInto(new Span<byte>(acc, accBytes), new ReadOnlySpan<byte>((void*)privateAccumulators[t], accBytes));
             }
-            finally
+        }
+        finally
+        {
+            for (int t = 1; t < threads; t++)
             {
-                for (int t = 1; t < threads; t++)
+                if (privateAccumulators[t] != 0)
                 {
-                    if (privateAccumulators[t] != null)
-                    {
-                        NativeMemory.Clear(privateAccumulators[t], (nuint)accBytes);
-                        NativeMemory.AlignedFree(privateAccumulators[t]);
-                    }
+                    NativeMemory.Clear((void*)privateAccumulators[t], (nuint)accBytes);
+                    NativeMemory.AlignedFree((void*)privateAccumulators[t]);
                 }
             }
         }
@@ -242,32 +335,46 @@ public static unsafe partial class XorKernels
     internal static int WordsFor(int recordCount) => (recordCount + 63) >>> 6;
 
     /// <summary>Scans rows <c>[first, end)</c>, <paramref name="first"/> a multiple of 64, in int-sized pieces.</summary>
-    private static void ScanRange(byte* rows, int stride, long first, long end, ulong* sel, int selectionWords, int batch, byte* acc, KernelWidth width, XorBatchMethod method)
+    private static void ScanRange(byte* rows, int stride, long first, long end, nint[] selections, byte* acc, KernelWidth width, XorBatchMethod method)
     {
         Debug.Assert(first % BlockRows == 0);
         const long PieceRows = 1L << 24;
-        for (long start = first; start < end; start += PieceRows)
+        int batch = selections.Length;
+        ulong** pointers = (ulong**)NativeMemory.Alloc((nuint)batch, (nuint)sizeof(ulong*));
+        try
         {
-            int count = (int)Math.Min(PieceRows, end - start);
-            AccumulateCore(rows + (start * stride), stride, count, sel + (start / 64), selectionWords, batch, acc, width, method);
+            for (long start = first; start < end; start += PieceRows)
+            {
+                for (int q = 0; q < batch; q++)
+                {
+                    pointers[q] = (ulong*)selections[q] + (start / 64);
+                }
+
+                int count = (int)Math.Min(PieceRows, end - start);
+                AccumulateCore(rows + (start * stride), stride, count, pointers, batch, acc, width, method);
+            }
+        }
+        finally
+        {
+            NativeMemory.Free(pointers);
         }
     }
 
-    /// <summary>The unvalidated core: <paramref name="sel"/> points at the word of the first row's bit in selection 0.</summary>
-    internal static void AccumulateCore(byte* rows, int stride, int count, ulong* sel, int selectionWords, int batch, byte* acc, KernelWidth width, XorBatchMethod method)
+    /// <summary>The unvalidated core: <c>sel[q]</c> points at the word of the first row's bit in selection <c>q</c>.</summary>
+    internal static void AccumulateCore(byte* rows, int stride, int count, ulong** sel, int batch, byte* acc, KernelWidth width, XorBatchMethod method)
     {
         Debug.Assert(count >= 0 && batch >= 1 && method != XorBatchMethod.Auto);
         if (method == XorBatchMethod.FourRussians)
         {
-            FourRussiansCore(rows, stride, count, sel, selectionWords, batch, acc, width);
+            FourRussiansCore(rows, stride, count, sel, batch, acc, width);
         }
         else if (batch == 1)
         {
-            MaskedSingleCore(rows, stride, count, sel, acc, width);
+            MaskedSingleCore(rows, stride, count, sel[0], acc, width);
         }
         else
         {
-            MaskedSmallBatchCore(rows, stride, count, sel, selectionWords, batch, acc, width);
+            MaskedSmallBatchCore(rows, stride, count, sel, 0, batch, acc, width);
         }
     }
 
@@ -277,11 +384,11 @@ public static unsafe partial class XorKernels
     /// each further query reads it from L1 at no more cost per row than a lone query. The scalar width XORs into
     /// accumulators in memory, one row load for all queries.
     /// </summary>
-    private static void MaskedSmallBatchCore(byte* rows, int stride, int count, ulong* sel, int selectionWords, int batch, byte* acc, KernelWidth width)
+    private static void MaskedSmallBatchCore(byte* rows, int stride, int count, ulong** sel, nint wordOffset, int batch, byte* acc, KernelWidth width)
     {
         if (width == KernelWidth.Scalar)
         {
-            MaskedBatchCore(rows, stride, count, sel, selectionWords, batch, acc, new LanePlan(stride, width));
+            MaskedBatchCore(rows, stride, count, sel, wordOffset, batch, acc, new LanePlan(stride, width));
             return;
         }
 
@@ -291,7 +398,7 @@ public static unsafe partial class XorKernels
             int n = Math.Min(BlockRows, count - k0);
             for (int q = 0; q < batch; q++)
             {
-                MaskedSinglePasses(block, stride, n, sel + ((nint)q * selectionWords) + (k0 >> 6), acc + ((nint)q * stride), width);
+                MaskedSinglePasses(block, stride, n, sel[q] + wordOffset + (k0 >> 6), acc + ((nint)q * stride), width);
             }
         }
     }
@@ -640,7 +747,7 @@ public static unsafe partial class XorKernels
 
     // Fully optimised from the first call: a scan of a large database is one long call that tiering would start in unoptimised code.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void MaskedBatchCore(byte* rows, int stride, int count, ulong* sel, int selectionWords, int batch, byte* acc, LanePlan plan)
+    private static void MaskedBatchCore(byte* rows, int stride, int count, ulong** sel, nint wordOffset, int batch, byte* acc, LanePlan plan)
     {
         ulong* stackMasks = stackalloc ulong[256];
         ulong* masks = batch <= 256 ? stackMasks : (ulong*)NativeMemory.Alloc((nuint)batch, sizeof(ulong));
@@ -648,11 +755,11 @@ public static unsafe partial class XorKernels
         {
             for (int k = 0; k < count; k++, rows += stride)
             {
-                ulong* word = sel + (k >> 6);
+                nint word = wordOffset + (k >> 6);
                 int bit = k & 63;
                 for (int q = 0; q < batch; q++)
                 {
-                    masks[q] = 0UL - ((word[(nint)q * selectionWords] >> bit) & 1UL);
+                    masks[q] = 0UL - ((sel[q][word] >> bit) & 1UL);
                 }
 
                 plan.AccumulateMaskedBatch(acc, stride, rows, masks, batch);

@@ -32,6 +32,9 @@ public sealed class XorPirClient : IPirClient
     /// <inheritdoc />
     public int ServerCount => 2;
 
+    /// <inheritdoc />
+    public PirEvaluationKey? EvaluationKey => null;
+
     /// <summary>Number of records N.</summary>
     public long RecordCount { get; }
 

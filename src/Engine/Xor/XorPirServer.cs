@@ -43,20 +43,22 @@ public sealed class XorPirServer : IPirServer
     public XorBatchMethod Method { get; }
 
     /// <inheritdoc />
-    public PirAnswer Answer(PirQuery query) => AnswerBatch([query])[0];
+    public bool NeedsEvaluationKey => false;
 
     /// <inheritdoc />
-    public PirAnswer[] AnswerBatch(ReadOnlySpan<PirQuery> queries)
+    public PirAnswer Answer(PirQuery query, PirEvaluationKey? evaluationKey = null) => AnswerBatch([query])[0];
+
+    /// <inheritdoc />
+    public PirAnswer[] AnswerBatch(ReadOnlySpan<PirQuery> queries, ReadOnlySpan<PirEvaluationKey> evaluationKeys = default)
     {
         if (queries.IsEmpty)
         {
-            ThrowHelper.ArgumentOutOfRange(nameof(queries), 0, "at least 1 query");
+            return [];
         }
 
         long recordCount = _database.RecordCount;
-        int words = checked((int)XorQuery.WordsFor(recordCount));
-        // One query scans its own words; a batch needs them side by side.
-        ulong[] selections = queries.Length == 1 && queries[0] is XorQuery single ? single.Words : new ulong[checked(queries.Length * words)];
+        // Each query's own words are scanned in place: a batch is not copied side by side.
+        var selections = new ulong[queries.Length][];
         for (int q = 0; q < queries.Length; q++)
         {
             if (queries[q] is not XorQuery share)
@@ -70,10 +72,7 @@ public sealed class XorPirServer : IPirServer
                 ThrowHelper.Argument(nameof(queries), $"queries[{q}] selects from {share.RecordCount} records; the database has {recordCount}.");
             }
 
-            if (queries.Length > 1)
-            {
-                share.Selection.CopyTo(selections.AsSpan(q * words, words));
-            }
+            selections[q] = share.Words;
         }
 
         int stride = _database.RecordStride;
@@ -82,7 +81,7 @@ public sealed class XorPirServer : IPirServer
         _database.AddScanReference();
         try
         {
-            XorKernels.AccumulateMaskedParallel(_database, selections, words, accumulators, Threads, Width, Method);
+            XorKernels.AccumulateMaskedParallel(_database, selections, accumulators, Threads, Width, Method);
         }
         finally
         {

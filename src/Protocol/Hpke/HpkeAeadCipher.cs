@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
-using Privomega.Protocol.Interop;
+using NSec.Cryptography;
 
 namespace Privomega.Protocol.Hpke;
 
@@ -15,24 +15,23 @@ public enum HpkeAead : ushort
 }
 
 /// <summary>
-/// Wraps the AEADs behind the one shape HPKE needs. ChaCha20-Poly1305 opens through libsodium's
-/// IETF construction, which reports a bad tag with a return code: Bob trial-opens every queued
-/// matchmaking request and almost all of them are for someone else, so .NET's exception per
-/// failed tag would dominate the cost. Sealing uses .NET's class, created on first use (a
-/// recipient context never seals). The ChaCha20 key is kept in memory zeroed on dispose.
+/// Wraps the AEADs behind the one shape HPKE needs (ciphertext ‖ tag in one buffer).
+/// ChaCha20-Poly1305 goes through NSec with the key in NSec's secure memory; NSec reports a bad tag
+/// with a return value, which matters because Bob trial-opens every queued matchmaking request and
+/// almost all of them are for someone else. AES-128-GCM (not Privomega's suite, kept for the RFC's
+/// vectors) is the platform's class, which throws on a bad tag.
 /// </summary>
 internal sealed class HpkeAeadCipher : IDisposable
 {
-    private readonly SecretBuffer? _chachaKey;
+    private readonly Key? _chachaKey;
     private readonly AesGcm? _aes;
-    private ChaCha20Poly1305? _chacha;
 
     public HpkeAeadCipher(HpkeAead aead, ReadOnlySpan<byte> key)
     {
         Debug.Assert(key.Length == KeySize(aead));
         if (aead == HpkeAead.ChaCha20Poly1305)
         {
-            _chachaKey = SecretBuffer.CopyFrom(key);
+            _chachaKey = Key.Import(AeadAlgorithm.ChaCha20Poly1305, key, KeyBlobFormat.RawSymmetricKey);
         }
         else
         {
@@ -45,30 +44,38 @@ internal sealed class HpkeAeadCipher : IDisposable
 
     public static bool IsDefined(HpkeAead aead) => aead is HpkeAead.ChaCha20Poly1305 or HpkeAead.Aes128Gcm;
 
-    public void Seal(ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> plaintext, Span<byte> ciphertext, Span<byte> tag, ReadOnlySpan<byte> aad)
+    /// <summary>Seals into <paramref name="ciphertext"/> = ciphertext ‖ tag.</summary>
+    public void Seal(ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> plaintext, Span<byte> ciphertext, ReadOnlySpan<byte> aad)
     {
+        Debug.Assert(ciphertext.Length == plaintext.Length + HpkeContext.TagSize);
         if (_chachaKey is not null)
         {
-            _chacha ??= new ChaCha20Poly1305(_chachaKey.Span);
-            _chacha.Encrypt(nonce, plaintext, ciphertext, tag, aad);
+            AeadAlgorithm.ChaCha20Poly1305.Encrypt(_chachaKey, nonce, aad, plaintext, ciphertext);
         }
         else
         {
-            _aes!.Encrypt(nonce, plaintext, ciphertext, tag, aad);
+            _aes!.Encrypt(nonce, plaintext, ciphertext[..plaintext.Length], ciphertext[plaintext.Length..], aad);
         }
     }
 
-    public bool TryOpen(ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> ciphertext, ReadOnlySpan<byte> tag, Span<byte> plaintext, ReadOnlySpan<byte> aad)
+    /// <summary>Opens ciphertext ‖ tag; false (plaintext zeroed) when the tag does not verify.</summary>
+    public bool TryOpen(ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> ciphertext, Span<byte> plaintext, ReadOnlySpan<byte> aad)
     {
-        Debug.Assert(nonce.Length == HpkeContext.NonceSize && tag.Length == HpkeContext.TagSize && plaintext.Length == ciphertext.Length);
+        Debug.Assert(nonce.Length == HpkeContext.NonceSize && plaintext.Length == ciphertext.Length - HpkeContext.TagSize);
         if (_chachaKey is not null)
         {
-            return TryOpenChaCha(_chachaKey.Span, nonce, ciphertext, tag, plaintext, aad);
+            if (AeadAlgorithm.ChaCha20Poly1305.Decrypt(_chachaKey, nonce, aad, ciphertext, plaintext))
+            {
+                return true;
+            }
+
+            CryptographicOperations.ZeroMemory(plaintext);
+            return false;
         }
 
         try
         {
-            _aes!.Decrypt(nonce, ciphertext, tag, plaintext, aad);
+            _aes!.Decrypt(nonce, ciphertext[..plaintext.Length], ciphertext[plaintext.Length..], plaintext, aad);
             return true;
         }
         catch (AuthenticationTagMismatchException)
@@ -81,32 +88,7 @@ internal sealed class HpkeAeadCipher : IDisposable
 
     public void Dispose()
     {
-        _chacha?.Dispose();
         _chachaKey?.Dispose();
         _aes?.Dispose();
-    }
-
-    private static unsafe bool TryOpenChaCha(ReadOnlySpan<byte> key, ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> ciphertext, ReadOnlySpan<byte> tag, Span<byte> plaintext, ReadOnlySpan<byte> aad)
-    {
-        Sodium.EnsureInitialized();
-        int result;
-        fixed (byte* m = plaintext)
-        fixed (byte* c = ciphertext)
-        fixed (byte* mac = tag)
-        fixed (byte* ad = aad)
-        fixed (byte* npub = nonce)
-        fixed (byte* k = key)
-        {
-            result = Libsodium.crypto_aead_chacha20poly1305_ietf_decrypt_detached(m, null, c, (ulong)ciphertext.Length, mac, ad, (ulong)aad.Length, npub, k);
-        }
-
-        if (result != 0)
-        {
-            // libsodium clears the output too; this keeps the contract independent of its version.
-            CryptographicOperations.ZeroMemory(plaintext);
-            return false;
-        }
-
-        return true;
     }
 }

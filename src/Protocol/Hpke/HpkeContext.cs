@@ -98,7 +98,7 @@ public abstract class HpkeContext : IDisposable
         Debug.Assert(ciphertext.Length == plaintext.Length + TagSize);
         Span<byte> nonce = stackalloc byte[NonceSize];
         NextNonce(nonce);
-        _cipher.Seal(nonce, plaintext, ciphertext[..plaintext.Length], ciphertext[plaintext.Length..], aad);
+        _cipher.Seal(nonce, plaintext, ciphertext, aad);
         CryptographicOperations.ZeroMemory(nonce);
         SequenceNumber++;
     }
@@ -109,7 +109,7 @@ public abstract class HpkeContext : IDisposable
         Debug.Assert(ciphertext.Length == plaintext.Length + TagSize);
         Span<byte> nonce = stackalloc byte[NonceSize];
         NextNonce(nonce);
-        var opened = _cipher.TryOpen(nonce, ciphertext[..plaintext.Length], ciphertext[plaintext.Length..], plaintext, aad);
+        var opened = _cipher.TryOpen(nonce, ciphertext, plaintext, aad);
 
         // The nonce is base_nonce XOR seq: as secret as base_nonce, which lives in zero-on-dispose memory.
         CryptographicOperations.ZeroMemory(nonce);

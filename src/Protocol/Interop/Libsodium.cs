@@ -12,16 +12,16 @@ namespace Privomega.Protocol.Interop;
 /// </summary>
 internal static unsafe partial class Libsodium
 {
-    /// <summary>The soname of libsodium 1.0.18 on Debian and Ubuntu (package <c>libsodium23</c>).</summary>
-    internal const string Library = "libsodium.so.23";
+    /// <summary>
+    /// The library the <c>libsodium</c> NuGet package ships (runtimes/&lt;rid&gt;/native), the same one
+    /// NSec binds to: the runtime resolves the name from the application's dependency manifest.
+    /// </summary>
+    internal const string Library = "libsodium";
 
     // libsodium 1.0.18 reports library version 10.3; anything older lacks the ed25519/ristretto255 core API.
     internal const int MinimumLibraryVersionMajor = 10;
     internal const int MinimumLibraryVersionMinor = 3;
 
-    internal const int crypto_aead_xchacha20poly1305_ietf_ABYTES = 16;
-    internal const int crypto_aead_xchacha20poly1305_ietf_KEYBYTES = 32;
-    internal const int crypto_aead_xchacha20poly1305_ietf_NPUBBYTES = 24;
     internal const int crypto_core_ed25519_BYTES = 32;
     internal const int crypto_core_ed25519_NONREDUCEDSCALARBYTES = 64;
     internal const int crypto_core_ed25519_SCALARBYTES = 32;
@@ -30,24 +30,6 @@ internal static unsafe partial class Libsodium
     internal const int crypto_core_ristretto255_HASHBYTES = 64;
     internal const int crypto_core_ristretto255_NONREDUCEDSCALARBYTES = 64;
     internal const int crypto_core_ristretto255_SCALARBYTES = 32;
-    internal const int crypto_scalarmult_curve25519_BYTES = 32;
-    internal const int crypto_scalarmult_curve25519_SCALARBYTES = 32;
-    internal const int crypto_sign_ed25519_BYTES = 64;
-    internal const int crypto_sign_ed25519_PUBLICKEYBYTES = 32;
-    internal const int crypto_sign_ed25519_SECRETKEYBYTES = 64;
-    internal const int crypto_sign_ed25519_SEEDBYTES = 32;
-
-    [LibraryImport(Library)]
-    [UnmanagedCallConv(CallConvs = [typeof(CallConvCdecl)])]
-    internal static partial int crypto_aead_chacha20poly1305_ietf_decrypt_detached(byte* m, byte* nsec, byte* c, ulong clen, byte* mac, byte* ad, ulong adlen, byte* npub, byte* k);
-
-    [LibraryImport(Library)]
-    [UnmanagedCallConv(CallConvs = [typeof(CallConvCdecl)])]
-    internal static partial int crypto_aead_xchacha20poly1305_ietf_decrypt(byte* m, ulong* mlen_p, byte* nsec, byte* c, ulong clen, byte* ad, ulong adlen, byte* npub, byte* k);
-
-    [LibraryImport(Library)]
-    [UnmanagedCallConv(CallConvs = [typeof(CallConvCdecl)])]
-    internal static partial int crypto_aead_xchacha20poly1305_ietf_encrypt(byte* c, ulong* clen_p, byte* m, ulong mlen, byte* ad, ulong adlen, byte* nsec, byte* npub, byte* k);
 
     [LibraryImport(Library)]
     [UnmanagedCallConv(CallConvs = [typeof(CallConvCdecl)])]
@@ -134,14 +116,6 @@ internal static unsafe partial class Libsodium
     [UnmanagedCallConv(CallConvs = [typeof(CallConvCdecl)])]
     internal static partial int crypto_core_ristretto255_sub(byte* r, byte* p, byte* q);
 
-    [LibraryImport(Library)]
-    [UnmanagedCallConv(CallConvs = [typeof(CallConvCdecl)])]
-    internal static partial int crypto_scalarmult_curve25519(byte* q, byte* n, byte* p);
-
-    [LibraryImport(Library)]
-    [UnmanagedCallConv(CallConvs = [typeof(CallConvCdecl)])]
-    internal static partial int crypto_scalarmult_curve25519_base(byte* q, byte* n);
-
     /// <summary>n·p without clamping; fails for p outside the prime-order subgroup, small-order p, or n·p = identity.</summary>
     [LibraryImport(Library)]
     [UnmanagedCallConv(CallConvs = [typeof(CallConvCdecl)])]
@@ -161,26 +135,6 @@ internal static unsafe partial class Libsodium
 
     [LibraryImport(Library)]
     [UnmanagedCallConv(CallConvs = [typeof(CallConvCdecl)])]
-    internal static partial int crypto_sign_ed25519_detached(byte* sig, ulong* siglen_p, byte* m, ulong mlen, byte* sk);
-
-    [LibraryImport(Library)]
-    [UnmanagedCallConv(CallConvs = [typeof(CallConvCdecl)])]
-    internal static partial int crypto_sign_ed25519_seed_keypair(byte* pk, byte* sk, byte* seed);
-
-    [LibraryImport(Library)]
-    [UnmanagedCallConv(CallConvs = [typeof(CallConvCdecl)])]
-    internal static partial int crypto_sign_ed25519_sk_to_pk(byte* pk, byte* sk);
-
-    [LibraryImport(Library)]
-    [UnmanagedCallConv(CallConvs = [typeof(CallConvCdecl)])]
-    internal static partial int crypto_sign_ed25519_verify_detached(byte* sig, byte* m, ulong mlen, byte* pk);
-
-    [LibraryImport(Library)]
-    [UnmanagedCallConv(CallConvs = [typeof(CallConvCdecl)])]
-    internal static partial void randombytes_buf(void* buf, nuint size);
-
-    [LibraryImport(Library)]
-    [UnmanagedCallConv(CallConvs = [typeof(CallConvCdecl)])]
     internal static partial int sodium_init();
 
     [LibraryImport(Library)]
@@ -190,10 +144,6 @@ internal static unsafe partial class Libsodium
     [LibraryImport(Library)]
     [UnmanagedCallConv(CallConvs = [typeof(CallConvCdecl)])]
     internal static partial int sodium_library_version_minor();
-
-    [LibraryImport(Library)]
-    [UnmanagedCallConv(CallConvs = [typeof(CallConvCdecl)])]
-    internal static partial void sodium_memzero(void* pnt, nuint len);
 
     [LibraryImport(Library)]
     [UnmanagedCallConv(CallConvs = [typeof(CallConvCdecl)])]

@@ -4,14 +4,18 @@ using System.Runtime.InteropServices;
 namespace Privomega.Protocol.Interop;
 
 /// <summary>
-/// One-time libsodium start-up: loads the library, checks its version and calls <c>sodium_init</c>.
-/// A missing library becomes an <see cref="InvalidOperationException"/> that says what to install,
-/// instead of a <see cref="DllNotFoundException"/> surfacing from whichever primitive ran first.
+/// One-time libsodium start-up for the Interop wall: loads the library the <c>libsodium</c> NuGet
+/// package ships (the one NSec uses), checks its version (at least 1.0.18, the first with the
+/// ed25519 and ristretto255 core API) and calls <c>sodium_init</c>. A missing library becomes an
+/// <see cref="InvalidOperationException"/> that says what is missing, instead of a
+/// <see cref="DllNotFoundException"/> surfacing from whichever primitive ran first.
 /// </summary>
 internal static class Sodium
 {
     internal const string MissingLibraryMessage =
-        "libsodium 1.0.18 (libsodium.so.23) not found: install it with `apt-get install libsodium23`";
+        "libsodium not found: it ships in the `libsodium` NuGet package (a dependency of NSec.Cryptography) " +
+        "as runtimes/<rid>/native/libsodium.*; restore and build the project for a supported runtime (e.g. linux-x64) " +
+        "so the library is copied beside the application";
 
     private static volatile bool s_initialized;
     private static readonly Lock s_gate = new();
@@ -58,7 +62,7 @@ internal static class Sodium
                 throw new InvalidOperationException(
                     $"libsodium {version} (library version {major}.{minor}) is too old: found {major}.{minor}, expected at least " +
                     $"{Libsodium.MinimumLibraryVersionMajor}.{Libsodium.MinimumLibraryVersionMinor} (libsodium 1.0.18); " +
-                    "install it with `apt-get install libsodium23`");
+                    "a system library must not shadow the one the `libsodium` NuGet package ships");
             }
 
             // 0 = initialised now, 1 = already initialised by someone else in this process, -1 = failure.
@@ -71,13 +75,13 @@ internal static class Sodium
         }
     }
 
-    /// <summary>Fills <paramref name="buffer"/> with bytes from libsodium's CSPRNG.</summary>
-    internal static unsafe void RandomBytes(Span<byte> buffer)
+    /// <summary>The version string of the libsodium this process runs (e.g. <c>1.0.22</c>).</summary>
+    internal static unsafe string VersionString
     {
-        EnsureInitialized();
-        fixed (byte* p = buffer)
+        get
         {
-            Libsodium.randombytes_buf(p, (nuint)buffer.Length);
+            EnsureInitialized();
+            return Marshal.PtrToStringAnsi((nint)Libsodium.sodium_version_string()) ?? string.Empty;
         }
     }
 }

@@ -1,9 +1,9 @@
-using System.Security.Cryptography;
+using NSec.Cryptography;
 
 namespace Privomega.Protocol.Primitives;
 
 /// <summary>
-/// ChaCha20-Poly1305 (RFC 8439, 12-byte nonce) over .NET's <see cref="ChaCha20Poly1305"/>, with the
+/// ChaCha20-Poly1305 (RFC 8439, 12-byte nonce) through NSec, with the
 /// protocol's conventions: ciphertext ‖ tag in one buffer, and a <c>TryOpen</c> that returns false
 /// (plaintext zeroed) instead of throwing when the tag does not verify. HPKE uses this AEAD.
 /// </summary>
@@ -24,8 +24,7 @@ public static class ChaCha20Poly1305Ietf
         Validate(key, nonce);
         AeadBuffers.CheckSeal(plaintext, ciphertext, TagSize);
 
-        using var aead = new ChaCha20Poly1305(key);
-        aead.Encrypt(nonce, plaintext, ciphertext[..plaintext.Length], ciphertext[plaintext.Length..], associatedData);
+        NSecAead.Seal(AeadAlgorithm.ChaCha20Poly1305, key, nonce, plaintext, associatedData, ciphertext);
     }
 
     /// <summary>Encrypts and returns ciphertext ‖ tag.</summary>
@@ -47,17 +46,7 @@ public static class ChaCha20Poly1305Ietf
 
         AeadBuffers.CheckOpen(ciphertext, plaintext, TagSize);
 
-        using var aead = new ChaCha20Poly1305(key);
-        try
-        {
-            aead.Decrypt(nonce, ciphertext[..^TagSize], ciphertext[^TagSize..], plaintext, associatedData);
-            return true;
-        }
-        catch (AuthenticationTagMismatchException)
-        {
-            plaintext.Clear();
-            return false;
-        }
+        return NSecAead.TryOpen(AeadAlgorithm.ChaCha20Poly1305, key, nonce, ciphertext, associatedData, plaintext);
     }
 
     /// <summary>Decrypts ciphertext ‖ tag; the plaintext, or null if it does not verify.</summary>

@@ -1,13 +1,17 @@
 using System.Diagnostics;
-using Privomega.Protocol.Interop;
+using NSec.Cryptography;
 
 namespace Privomega.Protocol.Primitives;
 
-/// <summary>Ed25519 (RFC 8032) signing and strict verification over libsodium.</summary>
+/// <summary>
+/// Ed25519 (RFC 8032) signing and strict verification: signatures through NSec's
+/// <see cref="SignatureAlgorithm.Ed25519"/>, the strict public-key check through the Interop wall
+/// (edwards25519 point validation, which NSec does not expose).
+/// </summary>
 public static class Ed25519
 {
     /// <summary>The size of a signature (R ‖ S) in bytes.</summary>
-    public const int SignatureSize = Libsodium.crypto_sign_ed25519_BYTES;
+    public const int SignatureSize = 64;
 
     /// <summary>Verifies <paramref name="signature"/> on <paramref name="message"/> under <paramref name="publicKey"/>.</summary>
     public static bool Verify(Ed25519PublicKey publicKey, ReadOnlySpan<byte> message, ReadOnlySpan<byte> signature)
@@ -25,30 +29,14 @@ public static class Ed25519
         && Ed25519PublicKey.IsStrictlyValid(publicKey)
         && VerifyCore(publicKey, message, signature);
 
-    internal static unsafe void SignCore(ReadOnlySpan<byte> expandedSecretKey, ReadOnlySpan<byte> message, Span<byte> signature)
-    {
-        Debug.Assert(expandedSecretKey.Length == Libsodium.crypto_sign_ed25519_SECRETKEYBYTES);
-        Debug.Assert(signature.Length == SignatureSize);
-        Sodium.EnsureInitialized();
-        fixed (byte* sig = signature)
-        fixed (byte* m = message)
-        fixed (byte* sk = expandedSecretKey)
-        {
-            if (Libsodium.crypto_sign_ed25519_detached(sig, null, m, (ulong)message.Length, sk) != 0)
-            {
-                ProtocolThrow.Cryptographic("Ed25519 signing");
-            }
-        }
-    }
-
     /// <summary>
     /// Strict verification. The public key was validated on import (canonical, not small order,
     /// prime-order subgroup). Here: wrong length is a failed verification, S must be below the
-    /// group order L (libsodium 1.0.18 checks this too; the explicit check keeps the rule even if
+    /// group order L (libsodium under NSec checks this too; the explicit check keeps the rule even if
     /// the library's defaults change), and libsodium rejects small-order R and recomputes R
     /// byte for byte, so a non-canonical R never verifies.
     /// </summary>
-    internal static unsafe bool VerifyCore(ReadOnlySpan<byte> publicKey, ReadOnlySpan<byte> message, ReadOnlySpan<byte> signature)
+    internal static bool VerifyCore(ReadOnlySpan<byte> publicKey, ReadOnlySpan<byte> message, ReadOnlySpan<byte> signature)
     {
         Debug.Assert(publicKey.Length == Ed25519PublicKey.Size);
         if (signature.Length != SignatureSize || !Scalar25519.IsCanonical(signature[32..]))
@@ -56,12 +44,7 @@ public static class Ed25519
             return false;
         }
 
-        Sodium.EnsureInitialized();
-        fixed (byte* sig = signature)
-        fixed (byte* m = message)
-        fixed (byte* pk = publicKey)
-        {
-            return Libsodium.crypto_sign_ed25519_verify_detached(sig, m, (ulong)message.Length, pk) == 0;
-        }
+        return PublicKey.TryImport(SignatureAlgorithm.Ed25519, publicKey, KeyBlobFormat.RawPublicKey, out PublicKey? key)
+            && SignatureAlgorithm.Ed25519.Verify(key!, message, signature);
     }
 }

@@ -1,50 +1,41 @@
 using System.Diagnostics.CodeAnalysis;
-using Privomega.Protocol.Interop;
+using NSec.Cryptography;
 
 namespace Privomega.Protocol.Primitives;
 
 /// <summary>
-/// An Ed25519 key pair (RFC 8032). The private key is the 32-byte seed; libsodium's expanded
-/// 64-byte form (seed ‖ public key) lives in a <see cref="SecretBuffer"/> that is zeroed on
-/// <see cref="Dispose"/>. The same key pair serves as an ECVRF-EDWARDS25519 key (RFC 9381).
+/// An Ed25519 key pair (RFC 8032) whose private key is an NSec <see cref="Key"/> (NSec's secure
+/// memory, zeroed and freed on <see cref="Dispose"/>). The private key is the 32-byte seed. The same
+/// key pair serves as an ECVRF-EDWARDS25519 key (RFC 9381), which needs the seed itself
+/// (<see cref="Export"/>), so the key is created exportable.
 /// </summary>
 public sealed class Ed25519KeyPair : IDisposable
 {
     /// <summary>The size of the private key (seed) in bytes.</summary>
-    public const int SeedSize = Libsodium.crypto_sign_ed25519_SEEDBYTES;
+    public const int SeedSize = 32;
 
-    private readonly SecretBuffer _secretKey;
+    private static KeyCreationParameters Exportable => new() { ExportPolicy = KeyExportPolicies.AllowPlaintextExport };
 
-    private Ed25519KeyPair(SecretBuffer secretKey, Ed25519PublicKey publicKey)
+    private readonly Key _key;
+
+    private Ed25519KeyPair(Key key)
     {
-        _secretKey = secretKey;
-        PublicKey = publicKey;
+        _key = key;
+        Span<byte> publicKey = stackalloc byte[Ed25519PublicKey.Size];
+        if (!key.PublicKey.TryExport(KeyBlobFormat.RawPublicKey, publicKey, out int written) || written != Ed25519PublicKey.Size)
+        {
+            key.Dispose();
+            ProtocolThrow.Cryptographic("Ed25519 public key export");
+        }
+
+        PublicKey = Ed25519PublicKey.FromTrusted(publicKey);
     }
 
     /// <summary>The public half.</summary>
     public Ed25519PublicKey PublicKey { get; }
 
-    /// <summary>
-    /// A counted reference to libsodium's 64-byte secret key (the 32-byte seed, RFC 8032's private
-    /// key, then the public key). The lease keeps the memory alive if this key pair is disposed or
-    /// finalized while the bytes are in use (a bare span over the handle would not).
-    /// </summary>
-    internal SecretBuffer.Lease AcquireSecretKey() => _secretKey.Acquire();
-
-    /// <summary>Generates a key pair from libsodium's CSPRNG.</summary>
-    public static Ed25519KeyPair Generate()
-    {
-        Span<byte> seed = stackalloc byte[SeedSize];
-        try
-        {
-            Sodium.RandomBytes(seed);
-            return FromSeedCore(seed);
-        }
-        finally
-        {
-            System.Security.Cryptography.CryptographicOperations.ZeroMemory(seed);
-        }
-    }
+    /// <summary>Generates a key pair from NSec's CSPRNG.</summary>
+    public static Ed25519KeyPair Generate() => new(Key.Create(SignatureAlgorithm.Ed25519, Exportable));
 
     /// <summary>Imports a 32-byte seed (the RFC 8032 private key).</summary>
     public static Ed25519KeyPair Import(ReadOnlySpan<byte> seed)
@@ -64,24 +55,8 @@ public sealed class Ed25519KeyPair : IDisposable
         return keyPair is not null;
     }
 
-    private static unsafe Ed25519KeyPair FromSeedCore(ReadOnlySpan<byte> seed)
-    {
-        Sodium.EnsureInitialized();
-        var secretKey = new SecretBuffer(Libsodium.crypto_sign_ed25519_SECRETKEYBYTES);
-        Span<byte> publicKey = stackalloc byte[Ed25519PublicKey.Size];
-        fixed (byte* pk = publicKey)
-        fixed (byte* sk = secretKey.Span)
-        fixed (byte* s = seed)
-        {
-            if (Libsodium.crypto_sign_ed25519_seed_keypair(pk, sk, s) != 0)
-            {
-                secretKey.Dispose();
-                ProtocolThrow.Cryptographic("Ed25519 key derivation");
-            }
-        }
-
-        return new Ed25519KeyPair(secretKey, Ed25519PublicKey.FromTrusted(publicKey));
-    }
+    private static Ed25519KeyPair FromSeedCore(ReadOnlySpan<byte> seed) =>
+        new(Key.Import(SignatureAlgorithm.Ed25519, seed, KeyBlobFormat.RawPrivateKey, Exportable));
 
     /// <summary>Writes the 32-byte seed to <paramref name="destination"/> (which the caller must protect).</summary>
     public void Export(Span<byte> destination)
@@ -91,8 +66,10 @@ public sealed class Ed25519KeyPair : IDisposable
             ProtocolThrow.ArgumentLength(nameof(destination), destination.Length, SeedSize);
         }
 
-        using SecretBuffer.Lease secretKey = _secretKey.Acquire();
-        secretKey.Span[..SeedSize].CopyTo(destination);
+        if (!_key.TryExport(KeyBlobFormat.RawPrivateKey, destination, out int written) || written != SeedSize)
+        {
+            ProtocolThrow.Cryptographic("Ed25519 seed export");
+        }
     }
 
     /// <summary>Signs <paramref name="message"/> into the 64-byte <paramref name="signature"/>.</summary>
@@ -111,19 +88,12 @@ public sealed class Ed25519KeyPair : IDisposable
             ProtocolThrow.Overlap(nameof(signature));
         }
 
-        using SecretBuffer.Lease secretKey = _secretKey.Acquire();
-        Ed25519.SignCore(secretKey.Span, message, signature);
+        SignatureAlgorithm.Ed25519.Sign(_key, message, signature);
     }
 
     /// <summary>Signs <paramref name="message"/> and returns the 64-byte signature.</summary>
-    public byte[] Sign(ReadOnlySpan<byte> message)
-    {
-        byte[] signature = new byte[Ed25519.SignatureSize];
-        using SecretBuffer.Lease secretKey = _secretKey.Acquire();
-        Ed25519.SignCore(secretKey.Span, message, signature);
-        return signature;
-    }
+    public byte[] Sign(ReadOnlySpan<byte> message) => SignatureAlgorithm.Ed25519.Sign(_key, message);
 
     /// <summary>Zeroes and frees the private key.</summary>
-    public void Dispose() => _secretKey.Dispose();
+    public void Dispose() => _key.Dispose();
 }

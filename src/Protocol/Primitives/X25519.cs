@@ -1,10 +1,8 @@
 using System.Diagnostics;
-using System.Security.Cryptography;
-using Privomega.Protocol.Interop;
 
 namespace Privomega.Protocol.Primitives;
 
-/// <summary>The raw X25519 function (RFC 7748) on byte strings, for protocols (HPKE, the ratchet) that hold scalars themselves.</summary>
+/// <summary>The raw X25519 function (RFC 7748) on byte strings, through NSec, for protocols (HPKE, the ratchet) that hold scalars themselves.</summary>
 public static class X25519
 {
     /// <summary>
@@ -32,7 +30,7 @@ public static class X25519
     }
 
     /// <summary>Computes X25519(<paramref name="scalar"/>, 9), the public key of a private scalar.</summary>
-    public static unsafe void ScalarMultiplyBase(ReadOnlySpan<byte> scalar, Span<byte> output)
+    public static void ScalarMultiplyBase(ReadOnlySpan<byte> scalar, Span<byte> output)
     {
         if (scalar.Length != X25519KeyPair.PrivateKeySize)
         {
@@ -44,36 +42,14 @@ public static class X25519
             ProtocolThrow.ArgumentLength(nameof(output), output.Length, X25519PublicKey.Size);
         }
 
-        Sodium.EnsureInitialized();
-        fixed (byte* q = output)
-        fixed (byte* n = scalar)
-        {
-            if (Libsodium.crypto_scalarmult_curve25519_base(q, n) != 0)
-            {
-                ProtocolThrow.Cryptographic("X25519 base point multiplication");
-            }
-        }
+        using var key = NSecX25519.Import(scalar);
+        NSecX25519.PublicKeyOf(key, output);
     }
 
-    internal static unsafe bool TryAgreeCore(ReadOnlySpan<byte> scalar, ReadOnlySpan<byte> uCoordinate, Span<byte> output)
+    internal static bool TryAgreeCore(ReadOnlySpan<byte> scalar, ReadOnlySpan<byte> uCoordinate, Span<byte> output)
     {
         Debug.Assert(scalar.Length == 32 && uCoordinate.Length == 32 && output.Length == 32);
-        Sodium.EnsureInitialized();
-        int result;
-        fixed (byte* q = output)
-        fixed (byte* n = scalar)
-        fixed (byte* p = uCoordinate)
-        {
-            // libsodium returns -1 exactly when the result is all zeros (a small-order peer point).
-            result = Libsodium.crypto_scalarmult_curve25519(q, n, p);
-        }
-
-        if (result != 0)
-        {
-            CryptographicOperations.ZeroMemory(output);
-            return false;
-        }
-
-        return true;
+        using var key = NSecX25519.Import(scalar);
+        return NSecX25519.TryAgree(key, uCoordinate, output);
     }
 }

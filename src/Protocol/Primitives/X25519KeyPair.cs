@@ -1,46 +1,37 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Security.Cryptography;
-using Privomega.Protocol.Interop;
+using NSec.Cryptography;
 
 namespace Privomega.Protocol.Primitives;
 
 /// <summary>
-/// An X25519 key pair (RFC 7748) whose 32-byte private scalar lives in a <see cref="SecretBuffer"/>
-/// zeroed on <see cref="Dispose"/>. Clamping happens inside libsodium, so any 32 bytes are a private key.
+/// An X25519 key pair (RFC 7748) whose private key is an NSec <see cref="Key"/> (NSec's secure
+/// memory, zeroed and freed on <see cref="Dispose"/>). Clamping happens inside the X25519 function,
+/// so any 32 bytes are a private key.
 /// </summary>
 public sealed class X25519KeyPair : IDisposable
 {
     /// <summary>The size of the private key in bytes.</summary>
-    public const int PrivateKeySize = Libsodium.crypto_scalarmult_curve25519_SCALARBYTES;
+    public const int PrivateKeySize = 32;
 
     /// <summary>The size of a shared secret in bytes.</summary>
-    public const int SharedSecretSize = Libsodium.crypto_scalarmult_curve25519_BYTES;
+    public const int SharedSecretSize = 32;
 
-    private readonly SecretBuffer _privateKey;
+    private readonly Key _privateKey;
 
-    private X25519KeyPair(SecretBuffer privateKey, X25519PublicKey publicKey)
+    private X25519KeyPair(Key privateKey)
     {
         _privateKey = privateKey;
-        PublicKey = publicKey;
+        Span<byte> publicKey = stackalloc byte[X25519PublicKey.Size];
+        NSecX25519.PublicKeyOf(privateKey, publicKey);
+        PublicKey = X25519PublicKey.FromTrusted(publicKey);
     }
 
     /// <summary>The public half.</summary>
     public X25519PublicKey PublicKey { get; }
 
-    /// <summary>Generates a key pair from libsodium's CSPRNG.</summary>
-    public static X25519KeyPair Generate()
-    {
-        Span<byte> secret = stackalloc byte[PrivateKeySize];
-        try
-        {
-            Sodium.RandomBytes(secret);
-            return FromPrivateKeyCore(secret);
-        }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(secret);
-        }
-    }
+    /// <summary>Generates a key pair from NSec's CSPRNG.</summary>
+    public static X25519KeyPair Generate() => new(NSecX25519.Create());
 
     /// <summary>Imports a 32-byte private key.</summary>
     public static X25519KeyPair Import(ReadOnlySpan<byte> privateKey)
@@ -50,32 +41,14 @@ public sealed class X25519KeyPair : IDisposable
             ProtocolThrow.ArgumentLength(nameof(privateKey), privateKey.Length, PrivateKeySize);
         }
 
-        return FromPrivateKeyCore(privateKey);
+        return new(NSecX25519.Import(privateKey));
     }
 
     /// <summary>Imports a private key; false if it is not 32 bytes long.</summary>
     public static bool TryImport(ReadOnlySpan<byte> privateKey, [NotNullWhen(true)] out X25519KeyPair? keyPair)
     {
-        keyPair = privateKey.Length == PrivateKeySize ? FromPrivateKeyCore(privateKey) : null;
+        keyPair = privateKey.Length == PrivateKeySize ? new(NSecX25519.Import(privateKey)) : null;
         return keyPair is not null;
-    }
-
-    private static unsafe X25519KeyPair FromPrivateKeyCore(ReadOnlySpan<byte> privateKey)
-    {
-        Sodium.EnsureInitialized();
-        SecretBuffer secret = SecretBuffer.CopyFrom(privateKey);
-        Span<byte> publicKey = stackalloc byte[X25519PublicKey.Size];
-        fixed (byte* q = publicKey)
-        fixed (byte* n = secret.Span)
-        {
-            if (Libsodium.crypto_scalarmult_curve25519_base(q, n) != 0)
-            {
-                secret.Dispose();
-                ProtocolThrow.Cryptographic("X25519 public key derivation");
-            }
-        }
-
-        return new X25519KeyPair(secret, X25519PublicKey.FromTrusted(publicKey));
     }
 
     /// <summary>Writes the 32-byte private key to <paramref name="destination"/> (which the caller must protect).</summary>
@@ -86,8 +59,10 @@ public sealed class X25519KeyPair : IDisposable
             ProtocolThrow.ArgumentLength(nameof(destination), destination.Length, PrivateKeySize);
         }
 
-        using SecretBuffer.Lease privateKey = _privateKey.Acquire();
-        privateKey.Span.CopyTo(destination);
+        if (!_privateKey.TryExport(KeyBlobFormat.RawPrivateKey, destination, out int written) || written != PrivateKeySize)
+        {
+            ProtocolThrow.Cryptographic("X25519 private key export");
+        }
     }
 
     /// <summary>
@@ -104,8 +79,7 @@ public sealed class X25519KeyPair : IDisposable
             ProtocolThrow.ArgumentLength(nameof(sharedSecret), sharedSecret.Length, SharedSecretSize);
         }
 
-        using SecretBuffer.Lease privateKey = _privateKey.Acquire();
-        return X25519.TryAgreeCore(privateKey.Span, peer.Bytes, sharedSecret);
+        return NSecX25519.TryAgree(_privateKey, peer.Bytes, sharedSecret);
     }
 
     /// <summary>Like <see cref="TryAgree"/> but throws <see cref="CryptographicException"/> on the all-zero secret.</summary>

@@ -1,22 +1,22 @@
 using System.Diagnostics;
-using Privomega.Protocol.Interop;
+using NSec.Cryptography;
 
 namespace Privomega.Protocol.Primitives;
 
 /// <summary>
-/// XChaCha20-Poly1305 (draft-irtf-cfrg-xchacha) over libsodium: a 32-byte key, a 24-byte nonce
+/// XChaCha20-Poly1305 (draft-irtf-cfrg-xchacha) through NSec: a 32-byte key, a 24-byte nonce
 /// that is safe to draw at random, and a 16-byte tag appended to the ciphertext.
 /// </summary>
 public static class XChaCha20Poly1305
 {
     /// <summary>The key size in bytes.</summary>
-    public const int KeySize = Libsodium.crypto_aead_xchacha20poly1305_ietf_KEYBYTES;
+    public const int KeySize = 32;
 
     /// <summary>The nonce size in bytes.</summary>
-    public const int NonceSize = Libsodium.crypto_aead_xchacha20poly1305_ietf_NPUBBYTES;
+    public const int NonceSize = 24;
 
     /// <summary>The tag size in bytes (ciphertext length = plaintext length + this).</summary>
-    public const int TagSize = Libsodium.crypto_aead_xchacha20poly1305_ietf_ABYTES;
+    public const int TagSize = 16;
 
     /// <summary>Encrypts <paramref name="plaintext"/> into <paramref name="ciphertext"/> (plaintext length + 16 bytes).</summary>
     public static void Seal(ReadOnlySpan<byte> key, ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> plaintext, ReadOnlySpan<byte> associatedData, Span<byte> ciphertext)
@@ -80,47 +80,15 @@ public static class XChaCha20Poly1305
         }
     }
 
-    internal static unsafe void SealCore(ReadOnlySpan<byte> key, ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> plaintext, ReadOnlySpan<byte> associatedData, Span<byte> ciphertext)
+    internal static void SealCore(ReadOnlySpan<byte> key, ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> plaintext, ReadOnlySpan<byte> associatedData, Span<byte> ciphertext)
     {
         Debug.Assert(key.Length == KeySize && nonce.Length == NonceSize && ciphertext.Length == plaintext.Length + TagSize);
-        Sodium.EnsureInitialized();
-        fixed (byte* c = ciphertext)
-        fixed (byte* m = plaintext)
-        fixed (byte* ad = associatedData)
-        fixed (byte* npub = nonce)
-        fixed (byte* k = key)
-        {
-            ulong length;
-            if (Libsodium.crypto_aead_xchacha20poly1305_ietf_encrypt(c, &length, m, (ulong)plaintext.Length, ad, (ulong)associatedData.Length, null, npub, k) != 0)
-            {
-                ProtocolThrow.Cryptographic("XChaCha20-Poly1305 encryption");
-            }
-
-            Debug.Assert(length == (ulong)ciphertext.Length);
-        }
+        NSecAead.Seal(AeadAlgorithm.XChaCha20Poly1305, key, nonce, plaintext, associatedData, ciphertext);
     }
 
-    internal static unsafe bool TryOpenCore(ReadOnlySpan<byte> key, ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> ciphertext, ReadOnlySpan<byte> associatedData, Span<byte> plaintext)
+    internal static bool TryOpenCore(ReadOnlySpan<byte> key, ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> ciphertext, ReadOnlySpan<byte> associatedData, Span<byte> plaintext)
     {
         Debug.Assert(key.Length == KeySize && nonce.Length == NonceSize && plaintext.Length == ciphertext.Length - TagSize);
-        Sodium.EnsureInitialized();
-        int result;
-        fixed (byte* m = plaintext)
-        fixed (byte* c = ciphertext)
-        fixed (byte* ad = associatedData)
-        fixed (byte* npub = nonce)
-        fixed (byte* k = key)
-        {
-            ulong length;
-            result = Libsodium.crypto_aead_xchacha20poly1305_ietf_decrypt(m, &length, null, c, (ulong)ciphertext.Length, ad, (ulong)associatedData.Length, npub, k);
-        }
-
-        if (result != 0)
-        {
-            plaintext.Clear();
-            return false;
-        }
-
-        return true;
+        return NSecAead.TryOpen(AeadAlgorithm.XChaCha20Poly1305, key, nonce, ciphertext, associatedData, plaintext);
     }
 }

@@ -167,10 +167,10 @@ public static class EcVrf
 
             // RFC 8032 section 5.1.5: x is the clamped first half of SHA-512(seed); the second half
             // seeds the nonce (RFC 9381 section 5.4.2.2).
-            using (SecretBuffer.Lease secretKey = keyPair.AcquireSecretKey())
-            {
-                SHA512.HashData(secretKey.Span[..Ed25519KeyPair.SeedSize], hashedSecretKey);
-            }
+            // The seed goes through k_string's slot, which is overwritten below and zeroed with the rest.
+            keyPair.Export(kString[..Ed25519KeyPair.SeedSize]);
+            SHA512.HashData(kString[..Ed25519KeyPair.SeedSize], hashedSecretKey);
+            kString[..Ed25519KeyPair.SeedSize].Clear();
 
             hashedSecretKey[..32].CopyTo(x);
             x[0] &= 248;

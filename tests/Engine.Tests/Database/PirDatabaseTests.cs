@@ -115,6 +115,38 @@ public class PirDatabaseTests
     }
 
     [Fact]
+    public void Databases_of_2_MiB_and_more_live_in_a_huge_page_mapping_with_zero_padding()
+    {
+        // 21 000 records of 100 bytes in 104-byte rows: 2.08 MiB, so the rows come from the huge-page mapping.
+        const int Count = 21_000;
+        var records = new byte[Count * 100];
+        new Random(3).NextBytes(records);
+        using var db = PirDatabase.FromConcatenated(records, 100);
+        using var small = PirDatabase.FromConcatenated(records.AsSpan(0, 100 * 1000), 100);
+        if (OperatingSystem.IsLinux())
+        {
+            // Found in /proc/self/smaps at the rows' address (how much of it is huge depends on the machine's THP setting).
+            Assert.InRange(db.HugePageBytes, 0, 4L << 20); // the mapping is 2.08 MiB rounded up to whole 2 MiB pages
+        }
+
+        Assert.Equal(0, small.HugePageBytes);
+        Assert.True(records.AsSpan(100 * 20_999, 100).SequenceEqual(db.GetRecord(20_999)));
+
+        // Every row selected: the XOR of all records, padding zero, equals the byte-by-byte XOR.
+        ulong[] selection = Enumerable.Repeat(ulong.MaxValue, (Count + 63) / 64).ToArray();
+        var acc = new byte[db.RecordStride];
+        XorKernels.AccumulateMasked(db, 0, Count, selection, acc);
+        var expected = new byte[100];
+        for (int i = 0; i < records.Length; i++)
+        {
+            expected[i % 100] ^= records[i];
+        }
+
+        Assert.Equal(expected, acc.AsSpan(0, 100).ToArray());
+        Assert.True(acc.AsSpan(100).IndexOfAnyExcept((byte)0) < 0);
+    }
+
+    [Fact]
     public void Disposed_database_throws()
     {
         var db = PirDatabase.Generate(10, 8, 1);

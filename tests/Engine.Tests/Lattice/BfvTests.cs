@@ -139,7 +139,7 @@ public class BfvTests
         using var sk = new BfvSecretKey(Ctx);
         var m = RandomPlain(rng, Ctx.PlainModulus, Ctx.N);
         var ct = Bfv.Encrypt(Ctx, sk, m);
-        var small = Bfv.ModSwitchToFirst(Ctx, ct);
+        var small = Bfv.ModSwitchToFirst(Ctx, ct, KernelPaths.Best);
         Assert.Equal(1, small.Primes);
         Assert.Equal(m, Bfv.Decrypt(Ctx, sk, small));
         Assert.True(Bfv.NoiseBudget(Ctx, sk, small) >= 1, $"seed {seed}");

@@ -6,20 +6,19 @@ public class LatticePirTests
 {
     private static readonly LatticeParameters Small = LatticeParameters.N256_Logq108_Logt20_Insecure;
 
-    private static (LatticePirClient Client, LatticePirServer Server) Setup(PirDatabase db, LatticePirParameters p, int threads = 1)
-    {
-        var client = new LatticePirClient(p);
-        var server = new LatticePirServer(db, p, threads);
-        var keys = LatticeGaloisKeys.Decode(client.GaloisKeys.Encode(), p);
-        server.RegisterClient(client.ClientId, keys);
-        return (client, server);
-    }
+    private static LatticePirClient NewClient(LatticePirParameters p) => new(p, allowInsecure: !p.IsSecure);
+
+    private static (LatticePirClient Client, LatticePirServer Server) Setup(PirDatabase db, LatticePirParameters p, int threads = 1) =>
+        (NewClient(p), new LatticePirServer(db, p, threads, allowInsecure: !p.IsSecure));
+
+    /// <summary>The client's Galois keys as the server gets them: through their encoding.</summary>
+    private static LatticeGaloisKeys Uploaded(LatticePirClient client) => LatticeGaloisKeys.Decode(client.GaloisKeys.Encode(), client.Parameters);
 
     private static byte[] RoundTrip(LatticePirClient client, LatticePirServer server, long index)
     {
         var p = client.Parameters;
         var query = LatticeQuery.Decode(client.Query(index).Encode(), p);
-        var answer = LatticeAnswer.Decode(server.Answer(query).Encode(), p);
+        var answer = LatticeAnswer.Decode(server.Answer(query, Uploaded(client)).Encode(), p);
         return client.Recover(index, answer);
     }
 
@@ -85,7 +84,7 @@ public class LatticePirTests
         foreach (var path in KernelPaths.All)
         {
             server.KernelPath = path;
-            byte[] encoded = server.Answer(query).Encode();
+            byte[] encoded = server.Answer(query, client.GaloisKeys).Encode();
             reference ??= encoded;
             Assert.True(reference.AsSpan().SequenceEqual(encoded), $"path {path}, {p}");
         }
@@ -101,15 +100,15 @@ public class LatticePirTests
         var (alice, server) = Setup(db, p);
         using var a = alice;
         using var s = server;
-        using var bob = new LatticePirClient(p);
-        server.RegisterClient(bob.ClientId, bob.GaloisKeys);
+        using var bob = NewClient(p);
         long[] indices = [3, 799, 400];
         var clients = new[] { alice, bob, alice };
         var queries = indices.Select((index, i) => (PirQuery)clients[i].Query(index)).ToArray();
-        var answers = server.AnswerBatch(queries);
+        var keys = clients.Select(c => (PirEvaluationKey)Uploaded(c)).ToArray();
+        var answers = server.AnswerBatch(queries, keys);
         for (int i = 0; i < indices.Length; i++)
         {
-            Assert.Equal(server.Answer(queries[i]).Encode(), answers[i].Encode());
+            Assert.Equal(server.Answer(queries[i], keys[i]).Encode(), answers[i].Encode());
             Assert.True(db.GetRecord(indices[i]).SequenceEqual(clients[i].Recover(indices[i], answers.AsSpan(i, 1))), $"query {i}");
         }
     }
@@ -139,7 +138,7 @@ public class LatticePirTests
         using var c = client;
         using var s = server;
         const long index = 431;
-        var answer = (LatticeAnswer)server.Answer(client.Query(index));
+        var answer = (LatticeAnswer)server.Answer(client.Query(index), client.GaloisKeys);
         Assert.True(db.GetRecord(index).SequenceEqual(client.Recover(index, answer)));
         // After switching to the 30-bit q_0 the budget is set by the rounding of that switch,
         // log2(q_0) − 1 − log2(t · ‖r0 + r1·s‖∞) ≈ 29 − 20 − 6 ≈ 3 bits, whatever the database size:
@@ -179,7 +178,7 @@ public class LatticePirTests
         using var c = client;
         using var s = server;
         long index = count - 2;
-        var answer = (LatticeAnswer)server.Answer(client.Query(index));
+        var answer = (LatticeAnswer)server.Answer(client.Query(index), client.GaloisKeys);
         Assert.True(db.GetRecord(index).SequenceEqual(client.Recover(index, answer)), p.ToString());
         double budget = client.AnswerNoiseBudgets(answer).Min();
         Assert.True(budget >= 2, $"answer noise budget {budget} bits at {p}");
@@ -236,7 +235,7 @@ public class LatticePirTests
         using var c = client;
         using var s = server;
         byte[] query = client.Query(5).Encode();
-        byte[] answer = server.Answer(client.Query(5)).Encode();
+        byte[] answer = server.Answer(client.Query(5), client.GaloisKeys).Encode();
         byte[] keys = client.GaloisKeys.Encode();
         Assert.Equal(p.QueryBytes, query.Length);
         Assert.Equal(p.AnswerBytes, answer.Length);
@@ -272,37 +271,61 @@ public class LatticePirTests
         Assert.Equal(PirDecodeStatus.BadValue, KeyError(badElement));
         Assert.Throws<PirFormatException>(() => LatticeQuery.Decode(query.AsSpan(0, 10), p));
 
-        // Keys for another layout and queries from unknown clients are refused.
+        // Keys or queries for another layout, and a missing key or one of another scheme, are refused.
         var other = LatticePirPlanner.Plan(301, 32, Small, 2);
-        using var stranger = new LatticePirClient(other);
-        Assert.Throws<ArgumentException>(() => server.RegisterClient(1, stranger.GaloisKeys));
-        using var unregistered = new LatticePirClient(p);
-        Assert.Throws<InvalidOperationException>(() => server.Answer(unregistered.Query(3)));
-        Assert.Throws<ArgumentException>(() => server.Answer(stranger.Query(3)));
+        using var stranger = NewClient(other);
+        var own = client.Query(3);
+        Assert.Throws<ArgumentException>(() => server.Answer(own, stranger.GaloisKeys));
+        Assert.Throws<ArgumentException>(() => server.Answer(stranger.Query(3), client.GaloisKeys));
+        var missing = Assert.Throws<ArgumentException>(() => server.Answer(own));
+        Assert.Equal("evaluationKey", missing.ParamName);
+        Assert.Throws<ArgumentException>(() => server.AnswerBatch([own, own], [client.GaloisKeys]));
+        Assert.Throws<ArgumentException>(() => server.AnswerBatch([own], [null!]));
+        Assert.Throws<ArgumentException>(() => server.Answer(new PlainPirClient(300, 32).Query(3)[0], client.GaloisKeys));
     }
 
     [Fact]
-    public void Galois_key_storage_is_capped_per_server()
+    public void Servers_and_clients_refuse_insecure_parameters_unless_told_otherwise()
     {
         using var db = PirDatabase.Generate(40, 32, 13);
         var p = LatticePirPlanner.Plan(40, 32, Small, 1);
-        using var client = new LatticePirClient(p);
-        var keys = client.GaloisKeys;
-        Assert.Throws<ArgumentOutOfRangeException>(() => new LatticePirServer(db, p, maxClients: 0));
-        using var server = new LatticePirServer(db, p, maxClients: 2);
-        Assert.Equal(2, server.MaxClients);
-        server.RegisterClient(1, keys);
-        server.RegisterClient(2, keys);
-        var full = Assert.Throws<InvalidOperationException>(() => server.RegisterClient(3, keys));
-        Assert.Contains("limit of 2", full.Message, StringComparison.Ordinal);
-        Assert.Equal(2, server.ClientCount);
+        Assert.False(p.IsSecure);
+        Assert.Contains("128-bit", Assert.Throws<ArgumentException>(() => new LatticePirServer(db, p)).Message, StringComparison.Ordinal);
+        Assert.Contains("128-bit", Assert.Throws<ArgumentException>(() => new LatticePirClient(p)).Message, StringComparison.Ordinal);
+        using var server = new LatticePirServer(db, p, allowInsecure: true);
+        using var client = new LatticePirClient(p, allowInsecure: true);
+        Assert.True(db.GetRecord(7).SequenceEqual(RoundTrip(client, server, 7)));
+        Assert.Throws<ArgumentException>(() => LatticeParameters.Create(256, [30, 24, 24], 30, 20));
+    }
 
-        // Replacing a registered client's keys does not count against the cap; unregistering frees a place.
-        server.RegisterClient(2, keys);
-        Assert.True(server.UnregisterClient(1));
-        server.RegisterClient(3, keys);
-        Assert.Equal(2, server.ClientCount);
-        Assert.False(server.UnregisterClient(1));
+    [Fact]
+    public void Parameters_have_value_equality()
+    {
+        var built = LatticeParameters.Create(4096, [30, 24, 24], 30, 20);
+        Assert.NotSame(LatticeParameters.N4096_Logq108_Logt20, built);
+        Assert.Equal(LatticeParameters.N4096_Logq108_Logt20, built);
+        Assert.True(LatticeParameters.N4096_Logq108_Logt20 == built);
+        Assert.Equal(LatticeParameters.N4096_Logq108_Logt20.GetHashCode(), built.GetHashCode());
+        Assert.NotEqual(LatticeParameters.N4096_Logq108_Logt20, LatticeParameters.Create(4096, [30, 24, 24], 30, 19));
+        Assert.NotEqual(LatticeParameters.N4096_Logq108_Logt20, LatticeParameters.Create(4096, [30, 24, 23], 30, 20));
+        Assert.True(LatticeParameters.N4096_Logq108_Logt20 != Small);
+
+        var smallBuilt = LatticeParameters.Create(256, [30, 24, 24], 30, 20, allowInsecure: true);
+        Assert.Equal(Small, smallBuilt);
+        var a = LatticePirPlanner.Plan(500, 64, smallBuilt, 2);
+        var b = LatticePirPlanner.Plan(500, 64, Small, 2);
+        Assert.Equal(a, b);
+        Assert.True(a == b);
+        Assert.Equal(a.GetHashCode(), b.GetHashCode());
+        Assert.NotEqual(a, LatticePirPlanner.Plan(501, 64, Small, 2));
+        Assert.NotEqual(a, LatticePirPlanner.Plan(500, 64, Small, 1));
+        Assert.False(a == null);
+
+        // A server built from equal (not identical) parameters answers queries made for the preset.
+        using var db = PirDatabase.Generate(500, 64, 14);
+        using var server = new LatticePirServer(db, a, allowInsecure: true);
+        using var client = NewClient(b);
+        Assert.True(db.GetRecord(42).SequenceEqual(RoundTrip(client, server, 42)));
     }
 
     [Fact]
@@ -316,9 +339,8 @@ public class LatticePirTests
         var query = client.Query(17);
         byte[] q = query.Encode();
         var decoded = LatticeQuery.Decode(q, p);
-        Assert.Equal(client.ClientId, decoded.ClientId);
         Assert.Equal(q, decoded.Encode());
-        byte[] a = server.Answer(decoded).Encode();
+        byte[] a = server.Answer(decoded, client.GaloisKeys).Encode();
         Assert.Equal(a, LatticeAnswer.Decode(a, p).Encode());
         byte[] k = client.GaloisKeys.Encode();
         Assert.Equal(k, LatticeGaloisKeys.Decode(k, p).Encode());
@@ -328,7 +350,7 @@ public class LatticePirTests
     public void Every_query_and_galois_key_has_a_fresh_seed()
     {
         var p = LatticePirPlanner.Plan(300, 32, Small, 2);
-        using var client = new LatticePirClient(p);
+        using var client = NewClient(p);
         var first = client.Query(7);
         var second = client.Query(7);
         Assert.False(first.Seed.SequenceEqual(second.Seed), "two queries share a seed");
@@ -341,7 +363,7 @@ public class LatticePirTests
     public void Disposed_client_zeroes_its_secret_key()
     {
         var p = LatticePirPlanner.Plan(10, 10, Small);
-        var client = new LatticePirClient(p);
+        var client = NewClient(p);
         var sk = client.SecretKey;
         Assert.Contains(sk.Coefficients.ToArray(), v => v != 0);
         ReadOnlySpan<sbyte> coefficients = sk.Coefficients;

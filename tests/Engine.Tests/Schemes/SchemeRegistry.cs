@@ -2,15 +2,21 @@ namespace Privomega.Pir.Engine.Tests.Schemes;
 
 /// <summary>
 /// One scheme as the generic tests see it: how to build its servers over a database, its client, and its decoders
-/// (decoders get the database shape: record count and record bytes).
+/// (decoders get the database shape: record count and record bytes). Schemes with evaluation keys
+/// give their decoder too; the tests upload each key through its encoding, as a host would.
 /// </summary>
 public sealed record PirSchemeCase(
     string Name,
     Func<PirDatabase, IPirServer[]> CreateServers,
     Func<long, int, IPirClient> CreateClient,
     Func<byte[], long, int, PirQuery> DecodeQuery,
-    Func<byte[], long, int, PirAnswer> DecodeAnswer)
+    Func<byte[], long, int, PirAnswer> DecodeAnswer,
+    Func<byte[], long, int, PirEvaluationKey>? DecodeEvaluationKey = null)
 {
+    /// <summary>The client's evaluation key as a server receives it (decoded from its bytes), or null for keyless schemes.</summary>
+    public PirEvaluationKey? Upload(IPirClient client, long recordCount, int recordBytes) =>
+        client.EvaluationKey is { } key ? DecodeEvaluationKey!(key.Encode(), recordCount, recordBytes) : null;
+
     public override string ToString() => Name;
 }
 
@@ -23,6 +29,7 @@ public static class SchemeRegistry
         new("XorBitVector", db => [new XorPirServer(db, threads: 1), new XorPirServer(db, threads: 2)], (n, r) => new XorPirClient(n, r), (b, n, _) => XorQuery.Decode(b, n), (b, _, r) => XorAnswer.Decode(b, r)),
         new("XorDpf", db => [new DpfPirServer(db, threads: 1), new DpfPirServer(db, threads: 2)], (n, r) => new DpfPirClient(n, r), (b, n, _) => DpfQuery.Decode(b, n), (b, _, r) => XorAnswer.Decode(b, r, PirSchemeKind.XorDpf)),
         Lattice.LatticeSchemeCase.Create(),
+        Ypir.YpirSchemeCase.Create(),
     ];
 
     public static PirSchemeCase Get(string name) => All.Single(s => s.Name == name);

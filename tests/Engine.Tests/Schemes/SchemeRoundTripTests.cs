@@ -8,11 +8,12 @@ public class SchemeRoundTripTests
     {
         PirQuery[] queries = client.Query(index);
         Assert.Equal(client.ServerCount, queries.Length);
+        PirEvaluationKey? key = scheme.Upload(client, db.RecordCount, db.RecordBytes);
         var answers = new PirAnswer[queries.Length];
         for (int s = 0; s < queries.Length; s++)
         {
             PirQuery received = scheme.DecodeQuery(queries[s].Encode(), db.RecordCount, db.RecordBytes);
-            answers[s] = scheme.DecodeAnswer(servers[s].Answer(received).Encode(), db.RecordCount, db.RecordBytes);
+            answers[s] = scheme.DecodeAnswer(servers[s].Answer(received, key).Encode(), db.RecordCount, db.RecordBytes);
         }
 
         return client.Recover(index, answers);
@@ -36,6 +37,7 @@ public class SchemeRoundTripTests
         }
     }
 
+    /// <summary>A batch mixing two clients' queries (each with its own key) answers like one query at a time.</summary>
     [Theory]
     [MemberData(nameof(SchemeRegistry.Names), MemberType = typeof(SchemeRegistry))]
     public void Batch_answers_equal_single_answers(string name)
@@ -43,41 +45,80 @@ public class SchemeRoundTripTests
         PirSchemeCase scheme = SchemeRegistry.Get(name);
         using var db = PirDatabase.Generate(700, 48, 3);
         IPirServer[] servers = scheme.CreateServers(db);
-        IPirClient client = scheme.CreateClient(700, 48);
+        IPirClient[] clients = [scheme.CreateClient(700, 48), scheme.CreateClient(700, 48)];
+        PirEvaluationKey?[] uploaded = clients.Select(c => scheme.Upload(c, 700, 48)).ToArray();
         var rng = new Random(3);
         const int Batch = 9;
+        int serverCount = clients[0].ServerCount;
         var indices = new long[Batch];
-        var perServer = new PirQuery[client.ServerCount][];
-        for (int s = 0; s < client.ServerCount; s++)
+        var perServer = new PirQuery[serverCount][];
+        for (int s = 0; s < serverCount; s++)
         {
             perServer[s] = new PirQuery[Batch];
         }
 
+        var keys = new PirEvaluationKey[Batch];
         for (int q = 0; q < Batch; q++)
         {
             indices[q] = rng.NextInt64(700);
-            PirQuery[] queries = client.Query(indices[q]);
+            PirQuery[] queries = clients[q % 2].Query(indices[q]);
+            keys[q] = uploaded[q % 2]!;
             for (int s = 0; s < queries.Length; s++)
             {
                 perServer[s][q] = queries[s];
             }
         }
 
-        var batchAnswers = new PirAnswer[client.ServerCount][];
-        for (int s = 0; s < client.ServerCount; s++)
+        ReadOnlySpan<PirEvaluationKey> batchKeys = servers[0].NeedsEvaluationKey ? keys : default;
+        var batchAnswers = new PirAnswer[serverCount][];
+        for (int s = 0; s < serverCount; s++)
         {
-            batchAnswers[s] = servers[s].AnswerBatch(perServer[s]);
+            batchAnswers[s] = servers[s].AnswerBatch(perServer[s], batchKeys);
             Assert.Equal(Batch, batchAnswers[s].Length);
             for (int q = 0; q < Batch; q++)
             {
-                Assert.Equal(servers[s].Answer(perServer[s][q]).Encode(), batchAnswers[s][q].Encode());
+                Assert.Equal(servers[s].Answer(perServer[s][q], uploaded[q % 2]).Encode(), batchAnswers[s][q].Encode());
             }
         }
 
         for (int q = 0; q < Batch; q++)
         {
             PirAnswer[] answers = batchAnswers.Select(a => a[q]).ToArray();
-            Assert.True(db.GetRecord(indices[q]).SequenceEqual(client.Recover(indices[q], answers)), $"{name} query {q}");
+            Assert.True(db.GetRecord(indices[q]).SequenceEqual(clients[q % 2].Recover(indices[q], answers)), $"{name} query {q}");
+        }
+    }
+
+    /// <summary>The contract of <see cref="IPirServer"/> every scheme keeps: empty batches, key presence, foreign queries.</summary>
+    [Theory]
+    [MemberData(nameof(SchemeRegistry.Names), MemberType = typeof(SchemeRegistry))]
+    public void Servers_keep_the_common_contract(string name)
+    {
+        PirSchemeCase scheme = SchemeRegistry.Get(name);
+        using var db = PirDatabase.Generate(50, 8, 4);
+        IPirServer[] servers = scheme.CreateServers(db);
+        IPirClient client = scheme.CreateClient(50, 8);
+        PirQuery[] queries = client.Query(9);
+        PirEvaluationKey? key = scheme.Upload(client, 50, 8);
+        foreach (IPirServer server in servers)
+        {
+            Assert.Equal(client.Scheme, server.Scheme);
+            Assert.Empty(server.AnswerBatch([]));
+            Assert.Empty(server.AnswerBatch([], []));
+            Assert.Equal(server.NeedsEvaluationKey, client.EvaluationKey is not null);
+            Assert.Equal(server.NeedsEvaluationKey, scheme.DecodeEvaluationKey is not null);
+            if (server.NeedsEvaluationKey)
+            {
+                Assert.Same(client.EvaluationKey, client.EvaluationKey);
+                Assert.Equal(client.Scheme, key!.Scheme);
+                Assert.Equal(key.EncodedLength, key.Encode().Length);
+                Assert.Throws<ArgumentException>(() => server.Answer(queries[0]));
+                Assert.Throws<ArgumentException>(() => server.AnswerBatch(queries.AsSpan(0, 1)));
+            }
+
+            // A query of another scheme is misuse, whatever the scheme.
+            PirQuery foreign = client.Scheme == PirSchemeKind.Plain ? new XorPirClient(50, 8).Query(9)[0] : new PlainPirClient(50, 8).Query(9)[0];
+            Assert.Throws<ArgumentException>(() => server.Answer(foreign, key));
+            Assert.Throws<ArgumentException>(() => server.AnswerBatch([foreign], key is null ? default : [key]));
         }
     }
 
@@ -91,7 +132,7 @@ public class SchemeRoundTripTests
         Assert.Throws<ArgumentOutOfRangeException>(() => client.Query(10));
         Assert.Throws<ArgumentOutOfRangeException>(() => client.Query(-1));
         IPirServer[] servers = scheme.CreateServers(db);
-        PirAnswer[] answers = client.Query(3).Select((q, s) => servers[s].Answer(q)).ToArray();
+        PirAnswer[] answers = client.Query(3).Select((q, s) => servers[s].Answer(q, client.EvaluationKey)).ToArray();
         Assert.Throws<ArgumentException>(() => client.Recover(3, answers.AsSpan(1)));
         Assert.Throws<ArgumentException>(() => client.Recover(3, [.. answers, answers[0]]));
     }
@@ -106,7 +147,7 @@ public class SchemeRoundTripTests
         IPirClient client = scheme.CreateClient(130, 20);
         PirQuery query = client.Query(77)[0];
         byte[] queryBytes = query.Encode();
-        byte[] answerBytes = servers[0].Answer(query).Encode();
+        byte[] answerBytes = servers[0].Answer(query, client.EvaluationKey).Encode();
 
         void Expect(PirDecodeStatus status, Action decode)
         {

@@ -62,6 +62,17 @@ public class XorKernelTests
         else
         {
             XorKernels.AccumulateMaskedParallel(db, selections, words, acc, threads, width, method);
+
+            // The same scan from one array per query, read in place, gives the same bytes.
+            var perQuery = new ulong[batch][];
+            for (int q = 0; q < batch; q++)
+            {
+                perQuery[q] = selections.AsSpan(q * words, words).ToArray();
+            }
+
+            var fromArrays = new byte[batch * stride];
+            XorKernels.AccumulateMaskedParallel(db, perQuery, fromArrays, threads, width, method);
+            Assert.True(acc.AsSpan().SequenceEqual(fromArrays), $"per-query arrays, seed {seed}, batch {batch}, {width}, {method}, threads {threads}");
         }
 
         for (int q = 0; q < batch; q++)
@@ -137,7 +148,7 @@ public class XorKernelTests
     [InlineData(200)]
     public void Register_strip_four_russians_matches_reference_for_batches(int recordBytes)
     {
-        // Rows of 128 bytes or more take the queries-outer Vector256 kernel on whole 128-byte strips; 520 and 800 add a
+        // Rows of 128 bytes or more take the queries-outer register kernel (Vector256 and Vector512) on whole 128-byte strips; 520 and 800 add a
         // word remainder, 249 and 256 are two whole strips; 200 rows cover three whole blocks and a partial one.
         using var db = PirDatabase.Generate(200, recordBytes, (ulong)recordBytes * 31);
         foreach (int batch in new[] { 1, 2, 3, 8, 17, 33 })
@@ -170,7 +181,7 @@ public class XorKernelTests
         using var db = PirDatabase.Generate(recordCount, recordBytes, 99);
         for (int threads = 1; threads <= 3; threads++)
         {
-            foreach (int batch in new[] { 1, 7 })
+            foreach (int batch in new[] { 1, 7, 20 })
             {
                 CheckBatch(db, 0, recordCount, batch, XorKernels.DefaultWidth, XorBatchMethod.Auto, seed: threads * 100 + batch, threads);
                 CheckBatch(db, 0, recordCount, batch, KernelWidth.Scalar, XorBatchMethod.Masked, seed: threads * 100 + batch + 1, threads);
@@ -213,6 +224,8 @@ public class XorKernelTests
         Assert.Throws<ArgumentOutOfRangeException>(() => XorKernels.AccumulateMasked(db, -1, 10, new ulong[1], acc));
         Assert.Throws<ArgumentOutOfRangeException>(() => XorKernels.AccumulateMaskedBatch(db, 0, 100, new ulong[1], 1, acc));
         Assert.Throws<ArgumentOutOfRangeException>(() => XorKernels.AccumulateMaskedParallel(db, new ulong[2], 2, acc, 0, KernelWidth.Scalar));
+        Assert.Throws<ArgumentOutOfRangeException>(() => XorKernels.AccumulateMaskedParallel(db, [new ulong[1]], acc, 1, KernelWidth.Scalar));
+        Assert.Throws<ArgumentException>(() => XorKernels.AccumulateMaskedParallel(db, [new ulong[2], new ulong[2]], acc, 1, KernelWidth.Scalar));
         Assert.Throws<ArgumentOutOfRangeException>(() => XorKernels.AccumulateMaskedBatch(db, 0, 100, new ulong[2], 2, acc, (KernelWidth)128, XorBatchMethod.Masked));
     }
 }

@@ -76,7 +76,7 @@ public class XorPirTests
         var e = Assert.Throws<ArgumentException>(() => server.Answer(XorQuery.Decode(bytes, 200)));
         Assert.Contains("200 records; the database has 201", e.Message, StringComparison.Ordinal);
         Assert.Throws<ArgumentException>(() => server.Answer(new PlainQuery(1)));
-        Assert.Throws<ArgumentOutOfRangeException>(() => server.AnswerBatch([]));
+        Assert.Empty(server.AnswerBatch([]));
     }
 
     [Fact]

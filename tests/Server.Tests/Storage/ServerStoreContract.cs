@@ -230,3 +230,36 @@ public sealed class SqliteServerStoreTests : ServerStoreContract, IDisposable
         }
     }
 }
+
+/// <summary>
+/// The contract on PostgreSQL: the throwaway cluster scripts/test.sh starts (PRIVOMEGA_POSTGRES); each store gets
+/// its own schema, and reopening opens the same schema through a new data source.
+/// </summary>
+public sealed class PostgresServerStoreTests : ServerStoreContract
+{
+    private readonly string _prefix = $"t{Guid.NewGuid():N}"[..12];
+    private int _next;
+
+    private static string ConnectionString =>
+        Environment.GetEnvironmentVariable("PRIVOMEGA_POSTGRES") is { Length: > 0 } cs
+            ? cs
+            : throw new InvalidOperationException("PRIVOMEGA_POSTGRES is not set: run the tests through scripts/test.sh, or eval \"$(scripts/postgres.sh start)\" first.");
+
+    protected override IServerStore CreateStore() =>
+        PostgresServerStore.OpenAsync(ConnectionString, $"{_prefix}_{Interlocked.Increment(ref _next)}").GetAwaiter().GetResult();
+
+    protected override IServerStore? Reopen(IServerStore store)
+    {
+        store.Dispose();
+        return PostgresServerStore.OpenAsync(ConnectionString, $"{_prefix}_{_next}").GetAwaiter().GetResult();
+    }
+
+    [Fact]
+    public async Task Commits_wait_for_the_flushed_wal()
+    {
+        using var store = (PostgresServerStore)CreateStore();
+        var (fsync, synchronousCommit) = await store.DurabilityAsync();
+        Assert.Equal("on", fsync);
+        Assert.Equal("on", synchronousCommit);
+    }
+}

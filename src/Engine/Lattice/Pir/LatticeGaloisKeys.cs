@@ -4,13 +4,14 @@ using System.Diagnostics.CodeAnalysis;
 namespace Privomega.Pir.Engine.Lattice;
 
 /// <summary>
-/// A client's Galois (key-switching) keys for query expansion, uploaded once and kept by the
-/// server under the client id: one key per expansion level ℓ, for the elements g_i = N/2^i + 1.
+/// A client's Galois (key-switching) keys for query expansion: the lattice scheme's
+/// <see cref="PirEvaluationKey"/>, uploaded once per key period and passed by the host with every
+/// query of that client. One key per expansion level ℓ, for the elements g_i = N/2^i + 1.
 /// Each key has k digits; a digit's uniform half is expanded from the key's seed, so only the
 /// other half travels, in NTT form modulo q_0 … q_(k-1) and P.
 /// Encoding: <c>version ‖ scheme ‖ 'G' ‖ log2 N ‖ k ‖ ℓ ‖ ℓ × (g (uint32 LE) ‖ seed (32) ‖ k × packed residues)</c>.
 /// </summary>
-public sealed class LatticeGaloisKeys
+public sealed class LatticeGaloisKeys : PirEvaluationKey
 {
     /// <summary>The byte after the scheme byte that marks a key blob (queries and answers have none).</summary>
     public const byte Marker = (byte)'G';
@@ -49,19 +50,14 @@ public sealed class LatticeGaloisKeys
         return elements;
     }
 
-    /// <summary>Exact encoded bytes.</summary>
-    public int EncodedLength => Parameters.GaloisKeyBytes;
+    /// <inheritdoc />
+    public override PirSchemeKind Scheme => PirSchemeKind.Lattice;
 
-    /// <summary>Allocating convenience overload of <see cref="Encode(Span{byte})"/>.</summary>
-    public byte[] Encode()
-    {
-        var bytes = new byte[EncodedLength];
-        Encode(bytes);
-        return bytes;
-    }
+    /// <inheritdoc />
+    public override int EncodedLength => Parameters.GaloisKeyBytes;
 
-    /// <summary>Writes the versioned encoding.</summary>
-    public void Encode(Span<byte> destination)
+    /// <inheritdoc />
+    public override void Encode(Span<byte> destination)
     {
         PirWireHeader.CheckDestination(destination, EncodedLength);
         var enc = Parameters.Encryption;
@@ -108,7 +104,7 @@ public sealed class LatticeGaloisKeys
     {
         if (!TryDecode(source, parameters, out var keys, out var error))
         {
-            LatticeThrow.Format(error);
+            ThrowHelper.Format(error);
         }
 
         return keys;

@@ -5,8 +5,8 @@ namespace Privomega.Pir.Engine.Lattice;
 /// <summary>
 /// The client of single-server lattice PIR (SealPIR's algorithm): holds the BFV secret key (zeroed on
 /// dispose), makes the Galois keys the server needs to expand its queries (<see cref="GaloisKeys"/>,
-/// uploaded once under <see cref="ClientId"/>), makes one compressed query per record and decrypts
-/// the answer.
+/// the <see cref="IPirClient.EvaluationKey"/> a host uploads once per key period and passes with
+/// every query), makes one compressed query per record and decrypts the answer.
 /// </summary>
 public sealed class LatticePirClient : IPirClient, IDisposable
 {
@@ -14,21 +14,24 @@ public sealed class LatticePirClient : IPirClient, IDisposable
     private readonly BfvSecretKey _secretKey;
     private LatticeGaloisKeys? _galoisKeys;
 
-    /// <summary>Creates a client for <paramref name="parameters"/> with a fresh secret key and a random client id unless one is given.</summary>
-    public LatticePirClient(LatticePirParameters parameters, ulong? clientId = null)
+    /// <summary>
+    /// Creates a client for <paramref name="parameters"/> with a fresh secret key. Parameters below
+    /// 128-bit security are refused unless <paramref name="allowInsecure"/> (tests only).
+    /// </summary>
+    public LatticePirClient(LatticePirParameters parameters, bool allowInsecure = false)
     {
         ArgumentNullException.ThrowIfNull(parameters);
+        parameters.CheckSecure(allowInsecure);
         Parameters = parameters;
         _context = BfvContext.Get(parameters.Encryption);
         _secretKey = new BfvSecretKey(_context);
-        ClientId = clientId ?? BitConverter.ToUInt64(RandomNumberGenerator.GetBytes(sizeof(ulong)));
     }
 
     /// <summary>The database layout.</summary>
     public LatticePirParameters Parameters { get; }
 
-    /// <summary>The id under which the server keeps this client's Galois keys.</summary>
-    public ulong ClientId { get; }
+    /// <inheritdoc />
+    public PirEvaluationKey EvaluationKey => GaloisKeys;
 
     /// <inheritdoc />
     public PirSchemeKind Scheme => PirSchemeKind.Lattice;
@@ -39,7 +42,7 @@ public sealed class LatticePirClient : IPirClient, IDisposable
     /// <inheritdoc />
     public int RecordBytes => Parameters.RecordBytes;
 
-    /// <summary>This client's Galois keys (made on first use), to register with the server once.</summary>
+    /// <summary>This client's Galois keys (made on first use, then the same object): what the server needs with each of its queries.</summary>
     public LatticeGaloisKeys GaloisKeys
     {
         get
@@ -98,7 +101,7 @@ public sealed class LatticePirClient : IPirClient, IDisposable
         var a = new ulong[k * n];
         Bfv.EncryptRaw(ctx, _secretKey, message, k, seed, 0, c0, a);
         Array.Clear(message);
-        return new LatticeQuery(Parameters, ClientId, seed, c0);
+        return new LatticeQuery(Parameters, seed, c0);
     }
 
     /// <inheritdoc />
@@ -106,12 +109,12 @@ public sealed class LatticePirClient : IPirClient, IDisposable
     {
         if (answers.Length != 1)
         {
-            LatticeThrow.LengthMismatch(nameof(answers), answers.Length, 1);
+            ThrowHelper.ArgumentLength(nameof(answers), answers.Length, 1);
         }
 
         if (answers[0] is not LatticeAnswer answer)
         {
-            LatticeThrow.Argument(nameof(answers), $"answers[0] is {answers[0]?.GetType().Name ?? "null"}; expected {nameof(LatticeAnswer)}.");
+            ThrowHelper.Argument(nameof(answers), $"answers[0] is {answers[0]?.GetType().Name ?? "null"}; expected {nameof(LatticeAnswer)}.");
             return [];
         }
 
@@ -130,7 +133,7 @@ public sealed class LatticePirClient : IPirClient, IDisposable
         int expected = Parameters.PlaintextsPerRecord * Parameters.AnswerCiphertextsPerSubDatabase;
         if (answer.CiphertextCount != expected || answer.Parameters.Encryption != Parameters.Encryption)
         {
-            LatticeThrow.Argument(nameof(answer), $"answer has {answer.CiphertextCount} ciphertexts for {answer.Parameters.Encryption}; expected {expected} for {Parameters.Encryption}.");
+            ThrowHelper.Argument(nameof(answer), $"answer has {answer.CiphertextCount} ciphertexts for {answer.Parameters.Encryption}; expected {expected} for {Parameters.Encryption}.");
         }
 
         var ctx = _context;

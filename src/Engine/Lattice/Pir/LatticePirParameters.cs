@@ -17,7 +17,7 @@ namespace Privomega.Pir.Engine.Lattice;
 /// ciphertext (N1 + N2 ≤ N), expanded with <see cref="ExpansionLevels"/> automorphisms.
 /// </para>
 /// </summary>
-public sealed class LatticePirParameters
+public sealed class LatticePirParameters : IEquatable<LatticePirParameters>
 {
     internal LatticePirParameters(LatticeParameters encryption, long recordCount, int recordBytes, int dimensions, int n1, int n2)
     {
@@ -110,6 +110,37 @@ public sealed class LatticePirParameters
 
     internal static int BitLength(ulong v) => 64 - BitOperations.LeadingZeroCount(v);
 
+    /// <summary>Whether the encryption parameters meet 128-bit security (<see cref="LatticeParameters.IsSecure"/>).</summary>
+    public bool IsSecure => Encryption.IsSecure;
+
+    /// <summary>Throws unless the parameters are secure or the caller opted out (tests only).</summary>
+    internal void CheckSecure(bool allowInsecure)
+    {
+        if (!IsSecure && !allowInsecure)
+        {
+            ThrowHelper.Argument("parameters", $"{Encryption.Name} is below 128-bit security; pass allowInsecure only in tests.");
+        }
+    }
+
+    /// <summary>Equal when the encryption parameters and the layout are (everything else derives from them).</summary>
+    public bool Equals(LatticePirParameters? other) =>
+        other is not null
+        && (ReferenceEquals(this, other)
+            || (Encryption == other.Encryption && RecordCount == other.RecordCount && RecordBytes == other.RecordBytes
+                && Dimensions == other.Dimensions && N1 == other.N1 && N2 == other.N2));
+
+    /// <inheritdoc />
+    public override bool Equals(object? obj) => Equals(obj as LatticePirParameters);
+
+    /// <inheritdoc />
+    public override int GetHashCode() => HashCode.Combine(Encryption, RecordCount, RecordBytes, Dimensions, N1, N2);
+
+    /// <summary>Value equality.</summary>
+    public static bool operator ==(LatticePirParameters? left, LatticePirParameters? right) => left is null ? right is null : left.Equals(right);
+
+    /// <summary>Value inequality.</summary>
+    public static bool operator !=(LatticePirParameters? left, LatticePirParameters? right) => !(left == right);
+
     /// <inheritdoc />
     public override string ToString() =>
         $"{Encryption.Name}, {RecordCount} x {RecordBytes} B, d = {Dimensions}, {N1} x {N2}, {RecordsPerPlaintext} rec/pt, {PlaintextsPerRecord} pt/rec";
@@ -131,12 +162,12 @@ public static class LatticePirPlanner
         encryption ??= LatticeParameters.N4096_Logq108_Logt20;
         if (recordCount < 1)
         {
-            LatticeThrow.ArgumentOutOfRange(nameof(recordCount), recordCount, "at least 1");
+            ThrowHelper.ArgumentOutOfRange(nameof(recordCount), recordCount, "at least 1");
         }
 
         if (recordBytes is < 1 or > (1 << 24))
         {
-            LatticeThrow.ArgumentOutOfRange(nameof(recordBytes), recordBytes, "1..2^24");
+            ThrowHelper.ArgumentOutOfRange(nameof(recordBytes), recordBytes, "1..2^24");
         }
 
         int n = encryption.N;
@@ -147,7 +178,7 @@ public static class LatticePirPlanner
         int d = dimensions ?? (plaintexts <= OneDimensionMaxPlaintexts ? 1 : 2);
         if (d is < 1 or > 2)
         {
-            LatticeThrow.ArgumentOutOfRange(nameof(dimensions), d, "1 or 2");
+            ThrowHelper.ArgumentOutOfRange(nameof(dimensions), d, "1 or 2");
         }
 
         int n1;
@@ -156,7 +187,7 @@ public static class LatticePirPlanner
         {
             if (plaintexts > n)
             {
-                LatticeThrow.ArgumentOutOfRange(nameof(recordCount), recordCount, $"at most {(long)n * perPlaintext} records for d = 1 with N = {n}");
+                ThrowHelper.ArgumentOutOfRange(nameof(recordCount), recordCount, $"at most {(long)n * perPlaintext} records for d = 1 with N = {n}");
             }
 
             n1 = (int)plaintexts;
@@ -168,14 +199,14 @@ public static class LatticePirPlanner
             // enough that the int arithmetic below cannot overflow.
             if (plaintexts > (long)(n / 2) * (n / 2))
             {
-                LatticeThrow.ArgumentOutOfRange(nameof(recordCount), recordCount, $"a plaintext matrix with N1 + N2 ≤ N = {n} (at most {(long)(n / 2) * (n / 2) * perPlaintext} records)");
+                ThrowHelper.ArgumentOutOfRange(nameof(recordCount), recordCount, $"a plaintext matrix with N1 + N2 ≤ N = {n} (at most {(long)(n / 2) * (n / 2) * perPlaintext} records)");
             }
 
             n1 = (int)Math.Ceiling(Math.Sqrt(plaintexts));
             n2 = (int)((plaintexts + n1 - 1) / n1);
             if (n1 + n2 > n)
             {
-                LatticeThrow.ArgumentOutOfRange(nameof(recordCount), recordCount, $"a plaintext matrix with N1 + N2 ≤ N = {n} (at most {(long)(n / 2) * (n / 2) * perPlaintext} records)");
+                ThrowHelper.ArgumentOutOfRange(nameof(recordCount), recordCount, $"a plaintext matrix with N1 + N2 ≤ N = {n} (at most {(long)(n / 2) * (n / 2) * perPlaintext} records)");
             }
         }
 
@@ -187,7 +218,7 @@ public static class LatticePirPlanner
         long answerBytes = LatticeAnswer.HeaderLength + (answerCiphertexts * 2 * LatticePirParameters.PackedBytes(n, q0Bits));
         if (answerCiphertexts > ushort.MaxValue || answerBytes > Array.MaxLength)
         {
-            LatticeThrow.ArgumentOutOfRange(nameof(recordBytes), recordBytes, $"records short enough for an answer of at most {ushort.MaxValue} ciphertexts and {Array.MaxLength} bytes (this one needs {answerCiphertexts} and {answerBytes})");
+            ThrowHelper.ArgumentOutOfRange(nameof(recordBytes), recordBytes, $"records short enough for an answer of at most {ushort.MaxValue} ciphertexts and {Array.MaxLength} bytes (this one needs {answerCiphertexts} and {answerBytes})");
         }
 
         return new LatticePirParameters(encryption, recordCount, recordBytes, d, n1, n2);

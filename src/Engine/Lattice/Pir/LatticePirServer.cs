@@ -13,13 +13,13 @@ public readonly record struct LatticeAnswerTimings(TimeSpan Expansion, TimeSpan 
 /// The server of single-server lattice PIR over one database snapshot. At construction the records
 /// are packed into plaintexts, lifted modulo each ciphertext prime and transformed to NTT form once,
 /// and stored as 32-bit values in 64-byte-aligned native memory laid out for the first-dimension
-/// kernel (prime, chunk of NTT slots, column, row). Galois keys are registered once per client id.
+/// kernel (prime, chunk of NTT slots, column, row). The server keeps no client state: each query
+/// is answered with the client's Galois keys passed beside it (<see cref="IPirServer"/>'s contract);
+/// the host decides where keys live and for how long.
 /// </summary>
 public sealed unsafe class LatticePirServer : IPirServer, IDisposable
 {
     private readonly BfvContext _context;
-    private readonly ConcurrentDictionary<ulong, LatticeGaloisKeys> _clients = new();
-    private readonly Lock _registration = new();
     private readonly ConcurrentBag<Workspace> _workspaces = [];
     private readonly ConcurrentDictionary<int, ulong[]> _monomials = new();
     private readonly int _threads;
@@ -27,47 +27,57 @@ public sealed unsafe class LatticePirServer : IPirServer, IDisposable
     private uint* _db;
     private readonly nuint _dbBytes;
 
-    /// <summary>
-    /// Default cap on clients with registered Galois keys. Each client's keys take about
-    /// 2·ℓ·k·(k + 1)·N·8 bytes in memory (7 MB for the N = 4096 preset at 9 levels), so without a cap
-    /// anyone able to register could exhaust the server's memory.
-    /// </summary>
-    public const int DefaultMaxClients = 256;
+    // The plaintext columns this server holds: [_firstColumn, _firstColumn + _columns) of N2 (a shard holds a
+    // range; a whole-database server holds all N2).
+    private readonly int _firstColumn;
+    private readonly int _columns;
 
     /// <summary>
     /// Preprocesses <paramref name="database"/> for <paramref name="parameters"/>; <paramref name="threads"/>
-    /// workers answer each query; at most <paramref name="maxClients"/> clients may have keys registered at once.
+    /// workers answer each query. Parameters below 128-bit security are refused unless
+    /// <paramref name="allowInsecure"/> (tests only).
     /// </summary>
-    public LatticePirServer(PirDatabase database, LatticePirParameters parameters, int threads = 1, int maxClients = DefaultMaxClients)
+    public LatticePirServer(PirDatabase database, LatticePirParameters parameters, int threads = 1, bool allowInsecure = false)
+        : this(database, parameters, 0, parameters?.N2 ?? 0, threads, allowInsecure)
+    {
+    }
+
+    /// <summary>
+    /// A shard's server: it preprocesses and keeps only plaintext columns <c>[firstColumn, firstColumn + columns)</c>
+    /// of <paramref name="database"/> (which it does not keep), and answers with <see cref="AnswerPartial"/>.
+    /// </summary>
+    internal LatticePirServer(PirDatabase database, LatticePirParameters parameters, int firstColumn, int columns, int threads, bool allowInsecure)
     {
         ArgumentNullException.ThrowIfNull(database);
         ArgumentNullException.ThrowIfNull(parameters);
+        parameters.CheckSecure(allowInsecure);
         if (database.RecordCount != parameters.RecordCount || database.RecordBytes != parameters.RecordBytes)
         {
-            LatticeThrow.Argument(nameof(parameters), $"parameters are for {parameters.RecordCount} x {parameters.RecordBytes} B; the database is {database.RecordCount} x {database.RecordBytes} B.");
+            ThrowHelper.Argument(nameof(parameters), $"parameters are for {parameters.RecordCount} x {parameters.RecordBytes} B; the database is {database.RecordCount} x {database.RecordBytes} B.");
         }
 
         if (threads is < 1 or > 256)
         {
-            LatticeThrow.ArgumentOutOfRange(nameof(threads), threads, "1..256");
-        }
-
-        if (maxClients is < 1 or > (1 << 20))
-        {
-            LatticeThrow.ArgumentOutOfRange(nameof(maxClients), maxClients, "1..2^20");
+            ThrowHelper.ArgumentOutOfRange(nameof(threads), threads, "1..256");
         }
 
         if (parameters.Encryption.N % LatticePirKernels.Chunk != 0)
         {
-            LatticeThrow.ArgumentOutOfRange(nameof(parameters), parameters.Encryption.N, $"N a multiple of {LatticePirKernels.Chunk}");
+            ThrowHelper.ArgumentOutOfRange(nameof(parameters), parameters.Encryption.N, $"N a multiple of {LatticePirKernels.Chunk}");
+        }
+
+        if (firstColumn < 0 || columns < 1 || firstColumn > parameters.N2 - columns)
+        {
+            ThrowHelper.ArgumentOutOfRange(nameof(columns), columns, $"a column range inside 0..{parameters.N2} (first {firstColumn})");
         }
 
         Parameters = parameters;
+        _firstColumn = firstColumn;
+        _columns = columns;
         _threads = threads;
-        MaxClients = maxClients;
         _context = BfvContext.Get(parameters.Encryption);
         _chunks = _context.N / LatticePirKernels.Chunk;
-        _dbBytes = (nuint)parameters.PreprocessedBytes;
+        _dbBytes = (nuint)(parameters.PreprocessedBytes / parameters.N2 * columns);
         _db = (uint*)NativeMemory.AlignedAlloc(_dbBytes, 64);
         var timer = Stopwatch.StartNew();
         Preprocess(database);
@@ -83,12 +93,6 @@ public sealed unsafe class LatticePirServer : IPirServer, IDisposable
     /// <summary>Time the one-off preprocessing took.</summary>
     public TimeSpan SetupTime { get; }
 
-    /// <summary>Number of clients with registered keys.</summary>
-    public int ClientCount => _clients.Count;
-
-    /// <summary>Most clients whose keys the server keeps at once (<see cref="RegisterClient"/> refuses more).</summary>
-    public int MaxClients { get; }
-
     /// <summary>Vector width in bits of the kernels this machine dispatches to (0 = scalar).</summary>
     public static int KernelVectorWidth => KernelPaths.Best switch
     {
@@ -103,48 +107,14 @@ public sealed unsafe class LatticePirServer : IPirServer, IDisposable
     /// <inheritdoc />
     public PirSchemeKind Scheme => PirSchemeKind.Lattice;
 
-    /// <summary>
-    /// Keeps <paramref name="keys"/> for queries that carry <paramref name="clientId"/> (replacing earlier keys).
-    /// Throws <see cref="InvalidOperationException"/> when <see cref="MaxClients"/> other clients are registered.
-    /// </summary>
-    public void RegisterClient(ulong clientId, LatticeGaloisKeys keys)
-    {
-        ArgumentNullException.ThrowIfNull(keys);
-        if (!Compatible(keys.Parameters))
-        {
-            LatticeThrow.Argument(nameof(keys), $"keys are for {keys.Parameters}; expected {Parameters}.");
-        }
-
-        // Check and insert under one lock so concurrent registrations cannot overshoot the cap.
-        lock (_registration)
-        {
-            if (!_clients.ContainsKey(clientId) && _clients.Count >= MaxClients)
-            {
-                LatticeThrow.InvalidOperation($"The server already keeps Galois keys for {_clients.Count} clients, its limit of {MaxClients}; unregister a client first.");
-            }
-
-            _clients[clientId] = keys;
-        }
-    }
-
-    /// <summary>Forgets a client's keys; false when none were registered.</summary>
-    public bool UnregisterClient(ulong clientId) => _clients.TryRemove(clientId, out _);
-
-    private bool Compatible(LatticePirParameters other) =>
-        other.Encryption == Parameters.Encryption && other.RecordCount == Parameters.RecordCount
-        && other.RecordBytes == Parameters.RecordBytes && other.N1 == Parameters.N1 && other.N2 == Parameters.N2
-        && other.Dimensions == Parameters.Dimensions;
+    /// <inheritdoc />
+    public bool NeedsEvaluationKey => true;
 
     /// <inheritdoc />
-    public PirAnswer Answer(PirQuery query)
+    public PirAnswer Answer(PirQuery query, PirEvaluationKey? evaluationKey = null)
     {
-        if (query is not LatticeQuery lattice)
-        {
-            LatticeThrow.Argument(nameof(query), $"query is {query?.GetType().Name ?? "null"}; expected {nameof(LatticeQuery)}.");
-            return null;
-        }
-
-        return Answer(lattice, out _);
+        var lattice = AsLatticeQuery(query, nameof(query));
+        return AnswerCore([lattice], [AsGaloisKeys(evaluationKey, nameof(evaluationKey))], out _)[0];
     }
 
     /// <summary>
@@ -152,77 +122,108 @@ public sealed unsafe class LatticePirServer : IPirServer, IDisposable
     /// its own, then every database column is multiplied by all the batch's first-dimension queries
     /// while it is in cache, then each query finishes its second dimension.
     /// </summary>
-    public PirAnswer[] AnswerBatch(ReadOnlySpan<PirQuery> queries)
+    public PirAnswer[] AnswerBatch(ReadOnlySpan<PirQuery> queries, ReadOnlySpan<PirEvaluationKey> evaluationKeys = default)
     {
+        if (queries.IsEmpty)
+        {
+            return [];
+        }
+
+        if (evaluationKeys.Length != queries.Length)
+        {
+            ThrowHelper.ArgumentLength(nameof(evaluationKeys), evaluationKeys.Length, queries.Length);
+        }
+
         var lattice = new LatticeQuery[queries.Length];
+        var keys = new LatticeGaloisKeys[queries.Length];
         for (int i = 0; i < lattice.Length; i++)
         {
-            if (queries[i] is not LatticeQuery q)
-            {
-                LatticeThrow.Argument(nameof(queries), $"queries[{i}] is {queries[i]?.GetType().Name ?? "null"}; expected {nameof(LatticeQuery)}.");
-                return [];
-            }
-
-            lattice[i] = q;
+            lattice[i] = AsLatticeQuery(queries[i], nameof(queries));
+            keys[i] = AsGaloisKeys(evaluationKeys[i], nameof(evaluationKeys));
         }
 
         // A PirAnswer[] rather than the covariant LatticeAnswer[], so callers can write to it or take spans.
-        return [.. AnswerCore(lattice, out _)];
+        return [.. AnswerCore(lattice, keys, out _)];
     }
 
-    /// <summary>Answers one query and reports where the time went.</summary>
-    public LatticeAnswer Answer(LatticeQuery query, out LatticeAnswerTimings timings)
-    {
-        ArgumentNullException.ThrowIfNull(query);
-        return AnswerCore([query], out timings)[0];
-    }
+    /// <summary>Answers one query with its client's Galois keys and reports where the time went.</summary>
+    public LatticeAnswer Answer(LatticeQuery query, LatticeGaloisKeys keys, out LatticeAnswerTimings timings) =>
+        AnswerCore([AsLatticeQuery(query, nameof(query))], [AsGaloisKeys(keys, nameof(keys))], out timings)[0];
 
-    private LatticeAnswer[] AnswerCore(LatticeQuery[] queries, out LatticeAnswerTimings timings)
+    private LatticeQuery AsLatticeQuery(PirQuery? query, string name)
     {
-        ObjectDisposedException.ThrowIf(_db is null, this);
-        var keys = new LatticeGaloisKeys[queries.Length];
-        for (int i = 0; i < queries.Length; i++)
+        if (query is not LatticeQuery lattice)
         {
-            if (!Compatible(queries[i].Parameters))
-            {
-                LatticeThrow.Argument(nameof(queries), $"query is for {queries[i].Parameters}; expected {Parameters}.");
-            }
-
-            if (!_clients.TryGetValue(queries[i].ClientId, out var registered))
-            {
-                LatticeThrow.InvalidOperation("The query's client id has no registered Galois keys; register them first.");
-                timings = default;
-                return [];
-            }
-
-            keys[i] = registered;
+            ThrowHelper.Argument(name, $"{name} holds a {query?.Scheme.ToString() ?? "null"} query; expected {PirSchemeKind.Lattice}.");
+            return null;
         }
 
+        if (lattice.Parameters != Parameters)
+        {
+            ThrowHelper.Argument(name, $"{name} holds a query for {lattice.Parameters}; expected {Parameters}.");
+        }
+
+        return lattice;
+    }
+
+    private LatticeGaloisKeys AsGaloisKeys(PirEvaluationKey? key, string name)
+    {
+        if (key is not LatticeGaloisKeys keys)
+        {
+            ThrowHelper.Argument(name, key is null
+                ? $"{name} is missing; lattice PIR answers each query with its client's Galois keys."
+                : $"{name} holds a {key.Scheme} key; expected {PirSchemeKind.Lattice} Galois keys.");
+            return null;
+        }
+
+        if (keys.Parameters != Parameters)
+        {
+            ThrowHelper.Argument(name, $"{name} holds keys for {keys.Parameters}; expected {Parameters}.");
+        }
+
+        return keys;
+    }
+
+    private LatticeAnswer[] AnswerCore(LatticeQuery[] queries, LatticeGaloisKeys[] keys, out LatticeAnswerTimings timings)
+    {
+        if (_columns != Parameters.N2)
+        {
+            ThrowHelper.InvalidOperation($"This server holds columns {_firstColumn}..{_firstColumn + _columns} of {Parameters.N2}, a shard: it answers partial shares, not answers.");
+        }
+
+        var timer = Stopwatch.StartNew();
+        TimeSpan expansion = default;
+        var answers = Run(queries, keys, Finish, () => expansion = timer.Elapsed);
+        timings = new LatticeAnswerTimings(expansion / queries.Length, (timer.Elapsed - expansion) / queries.Length);
+        return answers;
+    }
+
+    // Expands each query, runs the first dimension for the whole batch in one pass, then finishes each query.
+    private T[] Run<T>(LatticeQuery[] queries, LatticeGaloisKeys[] keys, Func<BfvCiphertext[], Workspace, T> finish, Action? expanded = null)
+    {
+        ObjectDisposedException.ThrowIf(_db is null, this);
         var workspaces = new Workspace[queries.Length];
-        var expanded = new BfvCiphertext[queries.Length][];
-        var answers = new LatticeAnswer[queries.Length];
+        var expandedQueries = new BfvCiphertext[queries.Length][];
+        var results = new T[queries.Length];
         try
         {
-            var timer = Stopwatch.StartNew();
             for (int i = 0; i < queries.Length; i++)
             {
-                workspaces[i] = _workspaces.TryTake(out var w) ? w : new Workspace(Parameters);
-                expanded[i] = Expand(queries[i], keys[i], workspaces[i]);
+                workspaces[i] = _workspaces.TryTake(out var w) ? w : new Workspace(Parameters, _columns);
+                expandedQueries[i] = Expand(queries[i], keys[i], workspaces[i]);
             }
 
-            var expansion = timer.Elapsed;
+            expanded?.Invoke();
             for (int i = 0; i < queries.Length; i++)
             {
-                LayOutFirstDimensionQuery(expanded[i], workspaces[i]);
+                LayOutFirstDimensionQuery(expandedQueries[i], workspaces[i]);
             }
 
             FirstDimension(workspaces);
             for (int i = 0; i < queries.Length; i++)
             {
-                answers[i] = Finish(expanded[i], workspaces[i]);
+                results[i] = finish(expandedQueries[i], workspaces[i]);
             }
-
-            timings = new LatticeAnswerTimings(expansion / queries.Length, (timer.Elapsed - expansion) / queries.Length);
         }
         finally
         {
@@ -235,7 +236,7 @@ public sealed unsafe class LatticePirServer : IPirServer, IDisposable
             }
         }
 
-        return answers;
+        return results;
     }
 
     private void ParallelFor(int count, Action<int> body)
@@ -260,7 +261,7 @@ public sealed unsafe class LatticePirServer : IPirServer, IDisposable
     /// </summary>
     internal sealed class Workspace
     {
-        public Workspace(LatticePirParameters p)
+        public Workspace(LatticePirParameters p, int columns)
         {
             int n = p.Encryption.N;
             int k = p.Encryption.CiphertextModuli.Count;
@@ -275,7 +276,7 @@ public sealed unsafe class LatticePirServer : IPirServer, IDisposable
             FirstLevel = new ulong[p.PlaintextsPerRecord][];
             for (int s = 0; s < FirstLevel.Length; s++)
             {
-                FirstLevel[s] = new ulong[(long)p.N2 * 2 * k * n];
+                FirstLevel[s] = new ulong[(long)columns * 2 * k * n];
             }
         }
 
@@ -287,7 +288,7 @@ public sealed unsafe class LatticePirServer : IPirServer, IDisposable
     }
 
     /// <summary>The query ciphertext expanded obliviously into encryptions of its coefficients (coefficient form).</summary>
-    internal BfvCiphertext[] Expand(LatticeQuery query, LatticeGaloisKeys keys) => Expand(query, keys, new Workspace(Parameters));
+    internal BfvCiphertext[] Expand(LatticeQuery query, LatticeGaloisKeys keys) => Expand(query, keys, new Workspace(Parameters, _columns));
 
     // The whole expansion stays in the NTT domain: automorphisms are slot permutations, the shift by
     // x^(-2^level) is a product with that monomial's transform, and the leaves come out ready for the
@@ -372,7 +373,7 @@ public sealed unsafe class LatticePirServer : IPirServer, IDisposable
         int n = ctx.N;
         int k = ctx.K;
         int n1 = p.N1;
-        int n2 = p.N2;
+        int n2 = _columns;
         int slots = n1 * n2;
         int perSubDatabase = Math.Max(1, Math.Min(_threads, slots));
         // Workers take (sub-database, range of plaintext slots) pairs, so setup scales with threads
@@ -387,8 +388,10 @@ public sealed unsafe class LatticePirServer : IPirServer, IDisposable
             var plain = new ulong[n];
             var lifted = new ulong[k * n];
             var record = new byte[p.RecordBytes];
-            for (int u = firstSlot; u < endSlot; u++)
+            for (int local = firstSlot; local < endSlot; local++)
             {
+                // local numbers this server's slots row by row over its columns; u is the plaintext's index in the whole matrix.
+                int u = (local / n2 * p.N2) + _firstColumn + (local % n2);
                 Array.Clear(bytes);
                 if (u < p.PlaintextCount)
                 {
@@ -413,8 +416,8 @@ public sealed unsafe class LatticePirServer : IPirServer, IDisposable
                 LatticePlaintextCodec.Encode(bytes, plain, ctx.PlainBits);
                 ctx.LiftPlain(plain, lifted, k);
                 ctx.ToNtt(lifted, k);
-                int row = u / n2;
-                int column = u % n2;
+                int row = local / n2;
+                int column = local % n2;
                 for (int r = 0; r < k; r++)
                 {
                     for (int c = 0; c < _chunks; c++)
@@ -430,13 +433,13 @@ public sealed unsafe class LatticePirServer : IPirServer, IDisposable
         });
     }
 
-    // Start of the (sub-database, prime, chunk) block: N2 columns × N1 rows × Chunk slots.
+    // Start of the (sub-database, prime, chunk) block: this server's columns × N1 rows × Chunk slots.
     private uint* ChunkBase(int s, int prime, int chunk) =>
-        _db + ((((long)s * _context.K) + prime) * _chunks + chunk) * Parameters.N1 * Parameters.N2 * LatticePirKernels.Chunk;
+        _db + ((((long)s * _context.K) + prime) * _chunks + chunk) * Parameters.N1 * _columns * LatticePirKernels.Chunk;
 
     internal LatticeAnswer Process(BfvCiphertext[] expanded)
     {
-        var workspace = new Workspace(Parameters);
+        var workspace = new Workspace(Parameters, _columns);
         LayOutFirstDimensionQuery(expanded, workspace);
         FirstDimension([workspace]);
         return Finish(expanded, workspace);
@@ -479,7 +482,7 @@ public sealed unsafe class LatticePirServer : IPirServer, IDisposable
         int n = ctx.N;
         int k = ctx.K;
         int n1 = p.N1;
-        int n2 = p.N2;
+        int n2 = _columns;
         const int chunk = LatticePirKernels.Chunk;
         int columnStride = 2 * k * n;
         var path = KernelPath;
@@ -526,68 +529,132 @@ public sealed unsafe class LatticePirServer : IPirServer, IDisposable
         {
             if (p.Dimensions == 1)
             {
-                answers.Add(SwitchToQ0(firstLevel[s].AsSpan(0, columnStride)));
+                answers.Add(SwitchToQ0(_context, firstLevel[s].AsSpan(0, columnStride)));
             }
             else
             {
-                answers.AddRange(SecondDimension(firstLevel[s], expanded));
+                var total = SecondDimensionSum(firstLevel[s], expanded);
+                var digits = new ulong[total.Length / columnStride][];
+                ParallelFor(digits.Length, digit => digits[digit] = SwitchToQ0(_context, total.AsSpan(digit * columnStride, columnStride)));
+                answers.AddRange(digits);
             }
         }
 
         return new LatticeAnswer(p, [.. answers]);
     }
 
-    // NTT-form ciphertext over k primes → coefficient form → modulus switched to q_0 (c0 ‖ c1, 2N values).
-    private ulong[] SwitchToQ0(Span<ulong> nttCiphertext)
+    /// <summary>
+    /// This shard's share of the answers to <paramref name="queries"/> (each with its client's Galois keys): for
+    /// each query, the second dimension's accumulators over this server's columns, still modulo every ciphertext
+    /// prime and in NTT form (a whole-database server's one-dimensional first level). Shares of all shards add up
+    /// (modulo each prime) to what a whole-database server accumulates before its final modulus switch;
+    /// <see cref="Combine"/> does both.
+    /// </summary>
+    internal ulong[][][] AnswerPartial(ReadOnlySpan<PirQuery> queries, ReadOnlySpan<PirEvaluationKey> evaluationKeys)
     {
-        int n = _context.N;
-        int k = _context.K;
-        SwitchToQ0InPlace(nttCiphertext);
+        if (evaluationKeys.Length != queries.Length)
+        {
+            ThrowHelper.ArgumentLength(nameof(evaluationKeys), evaluationKeys.Length, queries.Length);
+        }
+
+        var lattice = new LatticeQuery[queries.Length];
+        var keys = new LatticeGaloisKeys[queries.Length];
+        for (int i = 0; i < lattice.Length; i++)
+        {
+            lattice[i] = AsLatticeQuery(queries[i], nameof(queries));
+            keys[i] = AsGaloisKeys(evaluationKeys[i], nameof(evaluationKeys));
+        }
+
+        return Run(lattice, keys, (expanded, workspace) =>
+        {
+            var p = Parameters;
+            int columnStride = 2 * _context.K * _context.N;
+            var shares = new ulong[p.PlaintextsPerRecord][];
+            for (int s = 0; s < shares.Length; s++)
+            {
+                shares[s] = p.Dimensions == 1 ? workspace.FirstLevel[s].AsSpan(0, columnStride).ToArray() : SecondDimensionSum(workspace.FirstLevel[s], expanded);
+            }
+
+            return shares;
+        });
+    }
+
+    /// <summary>
+    /// Adds the shards' shares of one answer (from <see cref="AnswerPartial"/>, each laid out per sub-database as
+    /// digits × (c0, c1) × primes × N slots) modulo each prime and finishes it as a whole-database server would.
+    /// </summary>
+    internal static LatticeAnswer Combine(LatticePirParameters parameters, ReadOnlySpan<ulong[][]> shares)
+    {
+        var ctx = BfvContext.Get(parameters.Encryption);
+        int n = ctx.N;
+        int k = ctx.K;
+        int columnStride = 2 * k * n;
+        var answers = new List<ulong[]>();
+        for (int s = 0; s < parameters.PlaintextsPerRecord; s++)
+        {
+            var total = shares[0][s].ToArray();
+            for (int shard = 1; shard < shares.Length; shard++)
+            {
+                for (int residue = 0; residue < total.Length / n; residue++)
+                {
+                    var span = total.AsSpan(residue * n, n);
+                    PolyKernels.Add(span, shares[shard][s].AsSpan(residue * n, n), span, ctx.Moduli[residue % k]);
+                }
+            }
+
+            for (int digit = 0; digit < total.Length / columnStride; digit++)
+            {
+                answers.Add(SwitchToQ0(ctx, total.AsSpan(digit * columnStride, columnStride)));
+            }
+        }
+
+        return new LatticeAnswer(parameters, [.. answers]);
+    }
+
+    /// <summary>Ciphertext values one shard's share of one answer holds per sub-database.</summary>
+    internal static int ShareLength(LatticePirParameters parameters) =>
+        (parameters.Dimensions == 1 ? 1 : 2 * parameters.PiecesPerPolynomial) * 2 * parameters.Encryption.CiphertextModuli.Count * parameters.Encryption.N;
+
+    // NTT-form ciphertext over k primes → coefficient form → modulus switched to q_0 (c0 ‖ c1, 2N values).
+    private static ulong[] SwitchToQ0(BfvContext ctx, Span<ulong> nttCiphertext)
+    {
+        int n = ctx.N;
+        int k = ctx.K;
+        SwitchToQ0InPlace(ctx, nttCiphertext, KernelPaths.Best);
         var result = new ulong[2 * n];
         nttCiphertext[..n].CopyTo(result);
         nttCiphertext.Slice(k * n, n).CopyTo(result.AsSpan(n));
         return result;
     }
 
-    // In place: both polynomials leave the NTT domain and drop primes k-1 … 1 with rounding; residue 0
-    // of each polynomial then holds the ciphertext modulo q_0.
-    private void SwitchToQ0InPlace(Span<ulong> ciphertext)
+    // In place: both polynomials leave the NTT domain, then Bfv's modulus switch drops primes k-1 … 1
+    // with rounding; residue 0 of each polynomial then holds the ciphertext modulo q_0.
+    private static void SwitchToQ0InPlace(BfvContext ctx, Span<ulong> ciphertext, KernelPath path)
     {
-        var ctx = _context;
         int n = ctx.N;
         int k = ctx.K;
-        var path = KernelPaths.Best;
-        for (int poly = 0; poly < 2; poly++)
-        {
-            var x = ciphertext.Slice(poly * k * n, k * n);
-            ctx.FromNtt(x, k);
-            for (int level = k; level >= 2; level--)
-            {
-                var last = x.Slice((level - 1) * n, n);
-                for (int j = 0; j < level - 1; j++)
-                {
-                    var xj = x.Slice(j * n, n);
-                    RnsKernels.DivideRound(xj, last, xj, accumulate: false, ctx.Moduli[j], ctx.Moduli[level - 1].Value, ctx.LastInverse[level][j], path);
-                }
-            }
-        }
+        ctx.FromNtt(ciphertext[..(k * n)], k);
+        ctx.FromNtt(ciphertext.Slice(k * n, k * n), k);
+        Bfv.ModSwitchToFirstInPlace(ctx, ciphertext, k, path);
     }
 
-    private ulong[][] SecondDimension(ulong[] firstLevel, BfvCiphertext[] expanded)
+    // The second dimension over this server's columns, before the final modulus switch: one accumulator per
+    // digit, f × (c0, c1) × k primes × N slots in NTT form.
+    private ulong[] SecondDimensionSum(ulong[] firstLevel, BfvCiphertext[] expanded)
     {
         var p = Parameters;
         var ctx = _context;
         int n = ctx.N;
         int k = ctx.K;
         int n1 = p.N1;
-        int n2 = p.N2;
+        int n2 = _columns;
         int pieces = p.PiecesPerPolynomial;
         int f = 2 * pieces;
         int ctLength = 2 * k * n;
         int logt = ctx.PlainBits;
         ulong tMask = ctx.PlainModulus - 1;
 
-        ParallelFor(n2, j => Bfv.ToNtt(ctx, expanded[n1 + j]));
+        ParallelFor(n2, j => Bfv.ToNtt(ctx, expanded[n1 + _firstColumn + j]));
 
         // Each worker takes a range of columns: switch column j's first-level result to q_0, cut it into
         // base-t digits (the second dimension's plaintexts), lift and transform each, and accumulate
@@ -605,8 +672,8 @@ public sealed unsafe class LatticePirServer : IPirServer, IDisposable
             for (int j = first; j < end; j++)
             {
                 var column = firstLevel.AsSpan(j * ctLength, ctLength);
-                SwitchToQ0InPlace(column);
-                var q = expanded[n1 + j];
+                SwitchToQ0InPlace(ctx, column, KernelPath);
+                var q = expanded[n1 + _firstColumn + j];
                 for (int poly = 0; poly < 2; poly++)
                 {
                     var small = column.Slice(poly * k * n, n);
@@ -652,9 +719,7 @@ public sealed unsafe class LatticePirServer : IPirServer, IDisposable
             }
         }
 
-        var result = new ulong[f][];
-        ParallelFor(f, digit => result[digit] = SwitchToQ0(total.AsSpan(digit * ctLength, ctLength)));
-        return result;
+        return total;
     }
 
     // Reduces every residue of a [..][prime][slot] accumulator (residue i belongs to prime i mod k).

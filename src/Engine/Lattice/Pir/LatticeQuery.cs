@@ -7,22 +7,21 @@ namespace Privomega.Pir.Engine.Lattice;
 /// A lattice PIR query: one seeded BFV ciphertext whose plaintext marks the wanted row (coefficient
 /// i1) and column (coefficient N1 + i2), each pre-scaled by 2^-ℓ so oblivious expansion yields
 /// encryptions of 1 and 0. Only c0 travels; c1 is expanded from the seed (<see cref="SeededUniform"/>),
-/// halving the size. The client id names the Galois keys the server must use.
-/// Encoding: <c>version ‖ scheme ‖ client id (uint64 LE) ‖ seed (32) ‖ c0</c>, c0 being the residues
+/// halving the size. The query names no client: the host passes the client's Galois keys with it.
+/// Encoding: <c>version ‖ scheme ‖ seed (32) ‖ c0</c>, c0 being the residues
 /// modulo q_0 … q_(k-1) packed end to end at each prime's bit length.
 /// </summary>
 public sealed class LatticeQuery : PirQuery
 {
     /// <summary>Bytes before the packed c0.</summary>
-    public const int HeaderLength = PirWireHeader.Length + sizeof(ulong) + SeededUniform.SeedBytes;
+    public const int HeaderLength = PirWireHeader.Length + SeededUniform.SeedBytes;
 
     private readonly byte[] _seed;
     private readonly ulong[] _c0;
 
-    internal LatticeQuery(LatticePirParameters parameters, ulong clientId, byte[] seed, ulong[] c0)
+    internal LatticeQuery(LatticePirParameters parameters, byte[] seed, ulong[] c0)
     {
         Parameters = parameters;
-        ClientId = clientId;
         _seed = seed;
         _c0 = c0;
     }
@@ -32,9 +31,6 @@ public sealed class LatticeQuery : PirQuery
 
     /// <summary>The layout the query was made for.</summary>
     public LatticePirParameters Parameters { get; }
-
-    /// <summary>The client whose Galois keys expand this query.</summary>
-    public ulong ClientId { get; }
 
     internal ReadOnlySpan<byte> Seed => _seed;
 
@@ -48,8 +44,7 @@ public sealed class LatticeQuery : PirQuery
     {
         PirWireHeader.CheckDestination(destination, EncodedLength);
         PirWireHeader.Write(destination, Scheme);
-        BinaryPrimitives.WriteUInt64LittleEndian(destination[PirWireHeader.Length..], ClientId);
-        _seed.CopyTo(destination[(PirWireHeader.Length + sizeof(ulong))..]);
+        _seed.CopyTo(destination[PirWireHeader.Length..]);
         var writer = new BitWriter(destination[HeaderLength..]);
         var moduli = Parameters.Encryption.CiphertextModuli;
         int n = Parameters.Encryption.N;
@@ -66,7 +61,7 @@ public sealed class LatticeQuery : PirQuery
     {
         if (!TryDecode(source, parameters, out var query, out var error))
         {
-            LatticeThrow.Format(error);
+            ThrowHelper.Format(error);
         }
 
         return query;
@@ -83,8 +78,7 @@ public sealed class LatticeQuery : PirQuery
             return false;
         }
 
-        ulong clientId = BinaryPrimitives.ReadUInt64LittleEndian(source[PirWireHeader.Length..]);
-        byte[] seed = source.Slice(PirWireHeader.Length + sizeof(ulong), SeededUniform.SeedBytes).ToArray();
+        byte[] seed = source.Slice(PirWireHeader.Length, SeededUniform.SeedBytes).ToArray();
         var moduli = parameters.Encryption.CiphertextModuli;
         int n = parameters.Encryption.N;
         var c0 = new ulong[moduli.Count * n];
@@ -102,7 +96,7 @@ public sealed class LatticeQuery : PirQuery
             return false;
         }
 
-        query = new LatticeQuery(parameters, clientId, seed, c0);
+        query = new LatticeQuery(parameters, seed, c0);
         return true;
     }
 }
@@ -169,7 +163,7 @@ public sealed class LatticeAnswer : PirAnswer
     {
         if (!TryDecode(source, parameters, out var answer, out var error))
         {
-            LatticeThrow.Format(error);
+            ThrowHelper.Format(error);
         }
 
         return answer;

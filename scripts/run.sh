@@ -3,7 +3,7 @@
 # and how to point a client at them, stop both on Ctrl-C.
 #   scripts/run.sh                      primary on 127.0.0.1:5080, replica on 127.0.0.1:5081 (development profile)
 #   PRIVOMEGA_PORT=6000 scripts/run.sh  primary on 6000, replica on 6001; PRIVOMEGA_DATA=dir for another data folder
-#   scripts/run.sh throughput|plan|load|... [options]   the bench commands (e.g. scripts/run.sh throughput --scheme dpf)
+#   scripts/run.sh throughput|plan|sda|... [options]   the bench commands (e.g. scripts/run.sh throughput --scheme dpf)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1

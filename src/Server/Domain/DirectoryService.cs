@@ -305,7 +305,7 @@ public sealed class DirectoryService : IDisposable
             var tree = DirectoryTree.Build(certificates.Select(c => (ReadOnlyMemory<byte>)c.Encode()).ToList());
             var records = DirectoryRecord.EncodeDatabase(certificates, tree);
             var database = PirDatabase.FromConcatenated(records, DirectoryRecord.SizeFor(tree.Size));
-            catalog.Publish(new LocalPirAnswerer(PirDatabaseKind.Directory, epoch, database, threads));
+            catalog.Publish(new LocalPirAnswerer(PirDatabaseKind.Directory, epoch, database, threads, lattice: true));
             return new EpochDirectory(certificates, tree);
         }
 

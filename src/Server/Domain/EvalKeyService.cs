@@ -13,7 +13,7 @@ namespace Privomega.Server.Domain;
 /// can name or replace it, and a fresh secret per period makes the id rotate. Keys are checked against the
 /// lattice parameters the planner gives for the database's current snapshot before anything is stored.
 /// </summary>
-public sealed class EvalKeyService(IServerStore store, ServerClock clock, PirCatalog catalog)
+public sealed class EvalKeyService(IServerStore store, ServerClock clock, PirCatalog catalog, EvalKeyCache? cache = null)
 {
     /// <summary>Stores an upload; returns the receipt with the key id.</summary>
     public async Task<EvalKeyReceipt> UploadAsync(ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
@@ -43,6 +43,7 @@ public sealed class EvalKeyService(IServerStore store, ServerClock clock, PirCat
 
             var keyId = EvalKeyUpload.KeyId(period, secret);
             await store.PutEvalKeyAsync(period, keyId, (byte)upload.Database, upload.Keys.ToArray(), cancellationToken).ConfigureAwait(false);
+            cache?.Invalidate(period, keyId);
             return new EvalKeyReceipt(period, keyId);
         }
         finally

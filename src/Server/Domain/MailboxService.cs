@@ -161,7 +161,7 @@ public sealed class MailboxService : IDisposable
                 _history.Remove(_history.Keys.First());
             }
 
-            _catalog.Publish(new LocalPirAnswerer(PirDatabaseKind.Mailbox, m, PirDatabase.FromConcatenated(snapshot, _recordBytes), _options.PirThreads));
+            _catalog.Publish(new LocalPirAnswerer(PirDatabaseKind.Mailbox, m, PirDatabase.FromConcatenated(snapshot, _recordBytes), _options.PirThreads, lattice: true));
             _metrics.SnapshotBuilt("mailbox", _buckets, System.Diagnostics.Stopwatch.GetElapsedTime(started));
             await _store.PruneAsync(new PruneHorizon(_clock.CurrentEpoch > 1 ? _clock.CurrentEpoch - 1 : 0, retainFrom, _clock.CurrentTokenPeriod - 1, _clock.CurrentEpoch), cancellationToken).ConfigureAwait(false);
             _tokens.Retire(_clock.CurrentTokenPeriod - 1);
@@ -183,8 +183,8 @@ public sealed class MailboxService : IDisposable
             lease.Answerer.SnapshotId,
             lease.Answerer.RecordCount,
             lease.Answerer.RecordBytes,
-            LocalPirAnswerer.SchemeMask,
-            0,
+            Http.Endpoints.Schemes(lease.Answerer),
+            Http.Endpoints.LatticeDimensions(lease.Answerer),
             (ushort)_options.BucketSlots,
             (byte)_options.HashCount,
             head?.LayoutKey.ToArray() ?? new byte[MailHead.LayoutKeySize]);

@@ -23,8 +23,9 @@ public sealed class PrimaryServices : IDisposable
         Tokens = new TokenService(store, keys, clock, options, c => Directory.ValidIn(c, clock.CurrentEpoch));
         Mailbox = new MailboxService(store, keys, clock, options, Tokens, Catalog, metrics);
         Queue = new QueueService(store, clock, metrics);
-        EvalKeys = new EvalKeyService(store, clock, Catalog);
-        Pir = new PirService(Catalog, options, metrics, Tokens);
+        var evalKeyCache = new EvalKeyCache(store, clock);
+        EvalKeys = new EvalKeyService(store, clock, Catalog, evalKeyCache);
+        Pir = new PirService(Catalog, options, metrics, Tokens, evalKeyCache);
     }
 
     /// <summary>The store.</summary>

@@ -1,3 +1,4 @@
+using Privomega.Pir.Engine;
 using System.Globalization;
 using Privomega.Protocol.Api;
 using Privomega.Protocol.Formats;
@@ -65,8 +66,7 @@ public static class Endpoints
             var database = Database(db);
             var kind = PirService.ParseScheme(scheme) ?? throw ServerProblemException.NotFound("unknown scheme");
             var id = ParseU64(snapshot, "snapshot");
-            var current = config(database);
-            var body = await Body.ReadAsync(request, pir.MaxBodyBytes(current?.RecordCount ?? 1));
+            var body = await Body.ReadAsync(request, pir.MaxBodyBytes(database, id, kind));
             return new OctetResult(await pir.AnswerAsync(database, id, kind, body, ct));
         });
     }
@@ -161,7 +161,13 @@ public static class Endpoints
     }
 
     private static PirConfig DirectoryConfig(PirCatalog.Lease lease) =>
-        new(PirDatabaseKind.Directory, lease.Answerer.SnapshotId, lease.Answerer.RecordCount, lease.Answerer.RecordBytes, LocalPirAnswerer.SchemeMask, 0, 0, 0, new byte[MailHead.LayoutKeySize]);
+        new(PirDatabaseKind.Directory, lease.Answerer.SnapshotId, lease.Answerer.RecordCount, lease.Answerer.RecordBytes, Schemes(lease.Answerer), LatticeDimensions(lease.Answerer), 0, 0, new byte[MailHead.LayoutKeySize]);
+
+    /// <summary>The config scheme bitmask of <paramref name="answerer"/>.</summary>
+    public static byte Schemes(IPirAnswerer answerer) => answerer.Serves(PirSchemeKind.Lattice) ? LocalPirAnswerer.PrimarySchemeMask : LocalPirAnswerer.SchemeMask;
+
+    /// <summary>The config lattice dimensions of <paramref name="answerer"/> (0 without lattice).</summary>
+    public static byte LatticeDimensions(IPirAnswerer answerer) => (byte)((answerer as LocalPirAnswerer)?.LatticeParameters?.Dimensions ?? 0);
 
     private static PirDatabaseKind Database(string db) => PirService.ParseDatabase(db) ?? throw ServerProblemException.NotFound("unknown database");
 

@@ -38,9 +38,9 @@ public interface IPirAnswerer : IDisposable
 
     /// <summary>
     /// Answers a batch of decoded queries of one scheme (one pass over the records where the scheme allows).
-    /// Lattice queries come with the evaluation keys the host loaded for them.
+    /// Lattice queries come with the evaluation key the host loaded for the batch's key id (null for other schemes).
     /// </summary>
-    ValueTask<PirAnswer[]> AnswerAsync(PirSchemeKind scheme, PirQuery[] queries, CancellationToken cancellationToken);
+    ValueTask<PirAnswer[]> AnswerAsync(PirSchemeKind scheme, PirQuery[] queries, PirEvaluationKey? evaluationKey, CancellationToken cancellationToken);
 }
 
 /// <summary>

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Privomega.Pir.Engine;
+using Privomega.Pir.Engine.Lattice;
 using Privomega.Protocol.Api;
 using Privomega.Server.Domain;
 
@@ -10,7 +11,7 @@ namespace Privomega.Server.Pir;
 /// where the role requires one, answer through the snapshot's <see cref="IPirAnswerer"/>. Nothing about a query
 /// is logged or measured except its scheme, database and the time the batch took.
 /// </summary>
-public sealed class PirService(PirCatalog catalog, ServerOptions options, ServerMetrics metrics, TokenService? tokens)
+public sealed class PirService(PirCatalog catalog, ServerOptions options, ServerMetrics metrics, TokenService? tokens, EvalKeyCache? evalKeys = null)
 {
     /// <summary>The scheme path segment's engine scheme.</summary>
     public static PirSchemeKind? ParseScheme(string scheme) => scheme switch
@@ -32,6 +33,19 @@ public sealed class PirService(PirCatalog catalog, ServerOptions options, Server
     /// <summary>Largest request body for a batch against a snapshot of <paramref name="recordCount"/> records.</summary>
     public long MaxBodyBytes(long recordCount) =>
         (options.PirBatch * (4L + Math.Max(XorQuery.EncodedLengthFor(recordCount), DpfQuery.EncodedLengthFor(recordCount)))) + 1024;
+
+    /// <summary>Largest request body for a batch of <paramref name="scheme"/> against snapshot <paramref name="snapshotId"/> (or the newest).</summary>
+    public long MaxBodyBytes(PirDatabaseKind database, ulong snapshotId, PirSchemeKind scheme)
+    {
+        using var lease = catalog.Find(database, snapshotId) ?? catalog.Latest(database);
+        return MaxBodyBytes(lease?.Answerer, scheme);
+    }
+
+    /// <summary>Largest request body for a batch of <paramref name="scheme"/> against <paramref name="answerer"/>'s snapshot.</summary>
+    public long MaxBodyBytes(IPirAnswerer? answerer, PirSchemeKind scheme) =>
+        scheme == PirSchemeKind.Lattice && answerer is LocalPirAnswerer { LatticeParameters: { } lattice }
+            ? (options.PirBatch * (4L + lattice.QueryBytes)) + 1024
+            : MaxBodyBytes(answerer?.RecordCount ?? 1);
 
     /// <summary>Answers one batch request against snapshot <paramref name="snapshotId"/>.</summary>
     public async Task<byte[]> AnswerAsync(PirDatabaseKind database, ulong snapshotId, PirSchemeKind scheme, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
@@ -58,13 +72,24 @@ public sealed class PirService(PirCatalog catalog, ServerOptions options, Server
             throw new ServerProblemException(400, "bad-value", "empty batch", "count", 0, 1);
         }
 
+        var lattice = (answerer as LocalPirAnswerer)?.LatticeParameters;
+        if (scheme == PirSchemeKind.Lattice && (lattice is null || evalKeys is null))
+        {
+            throw new ServerProblemException(404, "not-found", "scheme not served here", "scheme", (byte)scheme, (byte)PirSchemeKind.XorDpf);
+        }
+
         var queries = new PirQuery[request.Queries.Count];
         try
         {
             for (var i = 0; i < queries.Length; i++)
             {
-                queries[i] = Decode(scheme, request.Queries[i].Span, answerer.RecordCount);
+                queries[i] = Decode(scheme, request.Queries[i].Span, answerer.RecordCount, lattice);
             }
+
+            // Lattice: the batch's key id names Galois keys uploaded this period (after the batch parsed).
+            var evaluationKey = scheme == PirSchemeKind.Lattice
+                ? await evalKeys!.FindAsync(database, request.KeyId.ToArray(), lattice!, cancellationToken).ConfigureAwait(false)
+                : null;
 
             // Mailbox reads at the primary spend a token, after the batch parsed (a malformed batch spends nothing).
             if (database == PirDatabaseKind.Mailbox && tokens is not null)
@@ -73,7 +98,7 @@ public sealed class PirService(PirCatalog catalog, ServerOptions options, Server
             }
 
             var started = Stopwatch.GetTimestamp();
-            var answers = await answerer.AnswerAsync(scheme, queries, cancellationToken).ConfigureAwait(false);
+            var answers = await answerer.AnswerAsync(scheme, queries, evaluationKey, cancellationToken).ConfigureAwait(false);
             metrics.PirAnswered(database == PirDatabaseKind.Directory ? "directory" : "mailbox", scheme.ToString(), Stopwatch.GetElapsedTime(started));
             return new PirBatchResponse(scheme, snapshotId, answers.Select(a => (ReadOnlyMemory<byte>)a.Encode()).ToList()).Encode();
         }
@@ -94,8 +119,13 @@ public sealed class PirService(PirCatalog catalog, ServerOptions options, Server
         }
     }
 
-    private static PirQuery Decode(PirSchemeKind scheme, ReadOnlySpan<byte> bytes, long recordCount)
+    private static PirQuery Decode(PirSchemeKind scheme, ReadOnlySpan<byte> bytes, long recordCount, LatticePirParameters? lattice)
     {
+        if (scheme == PirSchemeKind.Lattice && lattice is not null)
+        {
+            return LatticeQuery.TryDecode(bytes, lattice, out var query, out var error) ? query : throw ServerProblemException.Decode(error);
+        }
+
         if (scheme == PirSchemeKind.XorBitVector)
         {
             return XorQuery.TryDecode(bytes, recordCount, out var xor, out var error) ? xor : throw ServerProblemException.Decode(error);

@@ -164,6 +164,67 @@ public static class MerkleVerifier
             & CryptographicOperations.FixedTimeEquals(sr, secondRoot);
     }
 
+    /// <summary>The most path elements a list proof may carry (a tree of at most 2^63 leaves needs 2·63).</summary>
+    public const int MaxListProofElements = 128;
+
+    /// <summary>
+    /// <see cref="VerifyInclusion(ReadOnlySpan{byte}, long, long, ReadOnlySpan{byte}, ReadOnlySpan{byte})"/>
+    /// with the proof as a list of node hashes, deepest first. Any element that is null or not exactly
+    /// 32 bytes, or more than <see cref="MaxListProofElements"/> elements, gives <see langword="false"/>.
+    /// </summary>
+    public static bool VerifyInclusionHashes(
+        ReadOnlySpan<byte> leafHash,
+        long leafIndex,
+        long treeSize,
+        IReadOnlyList<byte[]> proof,
+        ReadOnlySpan<byte> rootHash)
+    {
+        ArgumentNullException.ThrowIfNull(proof);
+        Span<byte> flat = stackalloc byte[MaxListProofElements * MerkleHash.Size];
+        return TryFlatten(proof, flat, out var length) && VerifyInclusion(leafHash, leafIndex, treeSize, flat[..length], rootHash);
+    }
+
+    /// <summary>
+    /// <see cref="VerifyConsistency(long, long, ReadOnlySpan{byte}, ReadOnlySpan{byte}, ReadOnlySpan{byte})"/>
+    /// with the proof as a list of node hashes. Any element that is null or not exactly 32 bytes, or more
+    /// than <see cref="MaxListProofElements"/> elements, gives <see langword="false"/>.
+    /// </summary>
+    public static bool VerifyConsistencyHashes(
+        long firstSize,
+        long secondSize,
+        IReadOnlyList<byte[]> proof,
+        ReadOnlySpan<byte> firstRoot,
+        ReadOnlySpan<byte> secondRoot)
+    {
+        ArgumentNullException.ThrowIfNull(proof);
+        Span<byte> flat = stackalloc byte[MaxListProofElements * MerkleHash.Size];
+        return TryFlatten(proof, flat, out var length) && VerifyConsistency(firstSize, secondSize, flat[..length], firstRoot, secondRoot);
+    }
+
+    private static bool TryFlatten(IReadOnlyList<byte[]> proof, Span<byte> flat, out int length)
+    {
+        length = 0;
+        var count = proof.Count;
+        if (count > MaxListProofElements)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < count; i++)
+        {
+            var element = proof[i];
+            if (element is null || element.Length != MerkleHash.Size)
+            {
+                return false;
+            }
+
+            element.CopyTo(flat[length..]);
+            length += MerkleHash.Size;
+        }
+
+        return true;
+    }
+
     private static ReadOnlySpan<byte> PathElement(ReadOnlySpan<byte> proof, ReadOnlySpan<byte> firstRoot, bool prependFirst, int i)
     {
         if (prependFirst)

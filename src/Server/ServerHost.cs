@@ -95,7 +95,7 @@ public static class ServerHost
             var services = app.Services.GetRequiredService<PrimaryServices>();
             var info = new ServerInfo(ServerRole.Primary, services.Keys.Signing.PublicKey.Export(), (ulong)options.Epoch.TotalMilliseconds, (ulong)options.MailEpochMilliseconds,
                 (uint)options.CertificateEpochs, (byte)options.PowDifficulty, (uint)options.MailCiphertextBytes, TokenKind.Voprf, (ulong)options.TokenPeriodSeconds * 1000,
-                (uint)options.MailRetentionEpochs, LocalPirAnswerer.SchemeMask);
+                (uint)options.MailRetentionEpochs, LocalPirAnswerer.PrimarySchemeMask);
             Endpoints.MapShared(app, () => info, db => Endpoints.PrimaryConfig(services, db), services.Pir);
             Endpoints.MapPrimary(app, services);
         }

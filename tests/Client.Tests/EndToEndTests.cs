@@ -24,6 +24,7 @@ public sealed class EndToEndTests
         await using var primary = await StartAsync([]);
         await using var replica = await StartAsync(["--Privomega:Role=Replica", $"--Privomega:PrimaryUrl={primary.Address}"]);
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+
         var clients = new List<PrivomegaClient>();
         for (var i = 0; i < 10; i++)
         {
@@ -37,6 +38,10 @@ public sealed class EndToEndTests
         try
         {
             await Task.WhenAll(clients.Select(c => c.ConnectAsync(null, stop.Token)));
+
+            // A fresh deployment answers 503 until the first directory snapshot holds registered users (the next
+            // epoch) and the replica has verified it; wait for both servers' databases, bounded in time.
+            await WaitForSnapshotsAsync(http, primary.Address, replica.Address);
             var loops = clients.Select((c, i) => Task.Run(async () =>
             {
                 while (!stop.IsCancellationRequested)
@@ -115,6 +120,28 @@ public sealed class EndToEndTests
         finally
         {
             clients.ForEach(c => c.Dispose());
+        }
+    }
+
+    private static async Task WaitForSnapshotsAsync(HttpClient http, params Uri[] servers)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        foreach (var server in servers)
+        {
+            foreach (var db in new[] { "directory", "mailbox" })
+            {
+                while (true)
+                {
+                    using var response = await http.GetAsync(new Uri(server, $"/v1/pir/{db}/config"));
+                    if (response.IsSuccessStatusCode)
+                    {
+                        break;
+                    }
+
+                    Assert.True(DateTime.UtcNow < deadline, $"{server} has no {db} snapshot after 60 s ({(int)response.StatusCode})");
+                    await Task.Delay(100);
+                }
+            }
         }
     }
 

@@ -14,7 +14,17 @@ namespace Privomega.Server.Tests.Http;
 [Collection(ServersGroup.Name)]
 public sealed class HostileInputTests(TestServers servers)
 {
-    private sealed record Snapshot(long Certificates, long Queue, int Mail, int MailHeadsAhead);
+    private sealed record Snapshot(long Certificates, long Queue, HashSet<string> MailIds);
+
+    // Nothing a refused request sent may be stored. Mail from earlier tests may expire meanwhile (the shared
+    // servers keep mail for a few seconds), so stored mail may shrink but never gain an id.
+    private async Task AssertNothingStoredSinceAsync(Snapshot before)
+    {
+        var after = await StoredAsync();
+        Assert.Equal(before.Certificates, after.Certificates);
+        Assert.Equal(before.Queue, after.Queue);
+        Assert.Subset(before.MailIds, after.MailIds);
+    }
 
     private async Task<Snapshot> StoredAsync()
     {
@@ -23,8 +33,7 @@ public sealed class HostileInputTests(TestServers servers)
         return new Snapshot(
             await store.CountCertificatesAsync(),
             await store.CountQueueAsync(epoch) + await store.CountQueueAsync(epoch + 1),
-            (await store.ReadMailAsync(0, ulong.MaxValue)).Count,
-            0);
+            [.. (await store.ReadMailAsync(0, ulong.MaxValue)).Select(m => Convert.ToHexString(m.MailboxId))]);
     }
 
     private static async Task<JsonElement> ProblemAsync(HttpResponseMessage response, int status, params string[] codes)
@@ -113,7 +122,7 @@ public sealed class HostileInputTests(TestServers servers)
             await ProblemAsync(await servers.Primary.Http.SendAsync(huge), 413, "body-too-large");
         }
 
-        Assert.Equal(before, await StoredAsync());
+        await AssertNothingStoredSinceAsync(before);
         Assert.Equal("ok", await servers.Primary.Http.GetStringAsync("/healthz"));
 
         // Unknown routes and methods are problems too.
@@ -150,7 +159,7 @@ public sealed class HostileInputTests(TestServers servers)
         // A fresh token to the used mailbox: refused, and that token stays unspent.
         var second = user.NextToken();
         await ProblemAsync(await user.PutMailAsync(id, second, mail), 409, "mailbox-taken");
-        Assert.Equal(before, await StoredAsync());
+        await AssertNothingStoredSinceAsync(before);
         await ApiDriver.ExpectAsync(await user.PutMailAsync(ApiDriver.MailboxId(), second, mail), HttpStatusCode.Accepted);
 
         // A forged token (right size, wrong authenticator) is not accepted.
@@ -186,7 +195,7 @@ public sealed class HostileInputTests(TestServers servers)
         await ProblemAsync(await servers.Primary.Http.PutAsync("/v1/eval-keys", ApiDriver.Octets(upload)), 409, "wrong-epoch");
         await ProblemAsync(await servers.Primary.Http.PostAsync("/v1/pir/mailbox/999999999/dpf", ApiDriver.Octets([1])), 410, "unknown-snapshot");
         await ProblemAsync(await servers.Replica.Http.PostAsync("/v1/pir/directory/999999999/xor", ApiDriver.Octets([1])), 410, "unknown-snapshot");
-        Assert.Equal(before, await StoredAsync());
+        await AssertNothingStoredSinceAsync(before);
         Assert.Equal("ok", await servers.Replica.Http.GetStringAsync("/healthz"));
     }
 }
